@@ -1,0 +1,62 @@
+# Drafting: `make run` serves the app, `make test` runs the whole suite. Both set things up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: install run test lint format demo bench browser clean help
+
+help:
+	@echo "make run    set up and serve http://127.0.0.1:$(PORT) on SQLite"
+	@echo "make test   set up and run the whole suite (browser tests included)"
+	@echo "make demo   load a sample caucus and print its sign-in details"
+	@echo "make lint   ruff check and format check"
+	@echo "make bench  run the benchmarks under bench/"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Drafting needs Python 3.11 or newer"'
+	@# Debian's python3 has no venv module until python3-venv is installed.
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 && $(PYTHON) -c 'import ensurepip' 2>/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; } || \
+	  { echo "Install python3-venv first (sudo apt-get install python3-venv)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+instance:
+	@mkdir -p instance
+
+run: install instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+demo: install instance
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+
+# Chromium for the browser tests: installed from Debian when missing and we may (root).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) || \
+	  echo "Chromium is not installed and cannot be installed here: browser tests will skip."; }
+
+test: install browser
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""Accounts: registration, sign-in, passwords and API tokens. No HTTP here."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from drafting.accounts.models import ApiToken
+from drafting.accounts.models import User
+from drafting.accounts.models import new_session_nonce
+from drafting.accounts.passwords import MAX_PASSWORD_LENGTH
+from drafting.accounts.passwords import MIN_PASSWORD_LENGTH
+from drafting.accounts.passwords import hash_password
+from drafting.accounts.passwords import needs_rehash
+from drafting.accounts.passwords import verify_password
+from drafting.errors import Conflict
+from drafting.errors import Invalid
+from drafting.errors import NotAuthenticated
+from drafting.errors import NotFound
+from drafting.extensions import db
+from drafting.extensions import utcnow
+
+TOKEN_PREFIX = "dft_"  # noqa: S105  (a public marker, not a secret)
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+
+# Verifying against this when the email is unknown keeps sign-in time the same either way,
+# so response times do not reveal who has an account.
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def normalize_email(email: str) -> str:
+    """Emails compare case-insensitively and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def sha256_hex(secret: str) -> str:
+    """How secrets (tokens, invitation links) are stored: only their SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def user_by_email(email: str) -> User | None:
+    """The account with this email, if any."""
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords too short to resist guessing, or absurdly long."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid(
+            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            fields={"password": "too_short"},
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise Invalid(_("That password is too long."), fields={"password": "too_long"})
+
+
+def create_user(email: str, *, name: str, password: str, admin: bool = False) -> User:
+    """Create an account. The first account on an empty instance becomes its admin."""
+    email = normalize_email(email)
+    if user_by_email(email) is not None:
+        raise Conflict(_("An account with this email already exists."), fields={"email": "taken"})
+    name = name.strip()
+    if not name:
+        raise Invalid(_("Please give your name."), fields={"name": "required"})
+    check_password_rules(password)
+    first_account = db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+    user = User(
+        email=email,
+        name=name,
+        password_hash=hash_password(password),
+        is_admin=admin or first_account,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The person with these credentials, or NotAuthenticated. Upgrades a weaker hash."""
+    user = user_by_email(email)
+    if user is None:
+        _DUMMY_HASH.setdefault("hash", hash_password(secrets.token_hex(8)))
+        verify_password(_DUMMY_HASH["hash"], password)
+        raise NotAuthenticated(_("Wrong email or password."))
+    if not verify_password(user.password_hash, password):
+        raise NotAuthenticated(_("Wrong email or password."))
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def change_password(user: User, *, current_password: str, new_password: str) -> None:
+    """Change a password; every other session of the person ends."""
+    if not verify_password(user.password_hash, current_password):
+        raise Invalid(
+            _("Your current password is not right."), fields={"current_password": "wrong"}
+        )
+    check_password_rules(new_password)
+    user.password_hash = hash_password(new_password)
+    user.session_nonce = new_session_nonce()
+
+
+def user_for_session(session_id: str) -> User | None:
+    """Resolve Flask-Login's "id:nonce" session id; a changed nonce means signed out."""
+    user_id, _sep, nonce = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not secrets.compare_digest(user.session_nonce, nonce):
+        return None
+    return user
+
+
+def create_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a named API token; the secret is returned once and only its hash is kept."""
+    name = name.strip() or _("API token")
+    if len(name) > 80:
+        raise Invalid(_("Keep the token name under 80 characters."), fields={"name": "too_long"})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=sha256_hex(secret), prefix=secret[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def user_for_token(secret: str) -> User | None:
+    """The owner of an active token, recording its use; None for unknown or revoked tokens."""
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == sha256_hex(secret)))
+    if token is None or not token.active:
+        return None
+    now = utcnow()
+    # Recorded at most every few minutes, so that reading through the API is not a write each time.
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
+        token.last_used_at = now
+    return token.user
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the person's own tokens (someone else's reads as absent)."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(_("There is no such token."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token

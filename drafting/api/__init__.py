@@ -1,0 +1,97 @@
+"""The /api/v1 blueprint: JSON in and out, Bearer tokens, schemas that also make the OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from spectree import SecurityScheme
+from spectree import SpecTree
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import UnsupportedMediaType
+
+from drafting.errors import Invalid
+from drafting.extensions import csrf
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def refuse_invalid(req, resp, validation_error, instance, *rest) -> None:
+    """Spectree calls this after validating; invalid input becomes a 422 in the house format."""
+    if validation_error is None:
+        return
+    fields = {
+        ".".join(str(part) for part in error["loc"]) or "body": error["msg"]
+        for error in validation_error.errors()
+    }
+    raise Invalid(_("Some values are not valid."), fields=fields)
+
+
+spec = SpecTree(
+    "flask",
+    title="Drafting API",
+    version="1",
+    description="Everything a person can do in Drafting's pages, a script can do here.",
+    mode="strict",
+    page_templates={},
+    annotations=False,
+    before=refuse_invalid,
+    validation_error_status=422,
+    security_schemes=[
+        SecurityScheme(name="bearer", data={"type": "http", "scheme": "bearer"}),
+    ],
+    security={"bearer": []},
+)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.before_request
+def parse_json_body() -> None:
+    """Writes carry JSON: malformed JSON is a 400, another media type a 415."""
+    if request.method not in {"POST", "PUT", "PATCH"} or not request.content_length:
+        return
+    if not request.is_json:
+        raise UnsupportedMediaType(_("Send JSON with Content-Type: application/json."))
+    try:
+        request.get_json()
+    except BadRequest:
+        raise BadRequest(_("The body is not valid JSON.")) from None
+
+
+@bp.before_request
+def protect_cookie_writes() -> None:
+    """Writes authenticated by the browser's cookie need the CSRF header; token writes do not."""
+    if request.method in WRITE_METHODS and bearer_token() is None:
+        csrf.protect()
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer …` header, if the request has one."""
+    authorization = request.authorization
+    if authorization is None or authorization.type != "bearer":
+        return None
+    return authorization.token or ""
+
+
+def page_info(total: int, limit: int, offset: int, **url_args: Any) -> dict[str, Any]:
+    """The paging fields of a list, with the URL of the next page if there is one."""
+    next_offset = offset + limit
+    next_url = None
+    if next_offset < total:
+        next_url = url_for(request.endpoint, limit=limit, offset=next_offset, **url_args)
+    return {"total": total, "limit": limit, "offset": offset, "next": next_url}
+
+
+def init_app(app) -> None:
+    """Register the API, its views and its OpenAPI document."""
+    from drafting.api import accounts  # noqa: F401  (registers routes)
+    from drafting.api import caucuses  # noqa: F401
+    from drafting.api import openapi  # noqa: F401
+
+    csrf.exempt(bp)  # protect_cookie_writes applies CSRF only where a cookie authenticates
+    app.register_blueprint(bp)
+    spec.app = app

@@ -1,0 +1,130 @@
+"""The one authorization check, and the decorator that applies it to every route.
+
+Every view declares who may reach it with exactly one of `public`, `signed_in`
+or `member_of(role)`. `tests/test_authorization_matrix.py` walks the URL map
+and fails on a route without a declaration, then checks each declaration
+against real requests by every kind of person.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from drafting.caucuses.models import Caucus
+from drafting.caucuses.models import Membership
+from drafting.caucuses.models import Role
+from drafting.errors import NotAllowed
+from drafting.errors import NotAuthenticated
+from drafting.errors import NotFound
+from drafting.extensions import db
+
+
+def membership_of(user: Any, caucus_id: int) -> Membership | None:
+    """The person's membership in a caucus, read fresh from the database on every request."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(
+        sa.select(Membership).where(
+            Membership.caucus_id == caucus_id, Membership.user_id == user.id
+        )
+    )
+
+
+def caucus_of(target: Any) -> Caucus:
+    """The caucus that owns a target: a caucus itself, or anything with a `.caucus`."""
+    return target if isinstance(target, Caucus) else target.caucus
+
+
+def require(user: Any, target: Any, role: Role) -> Membership:
+    """Allow `user` to act on `target` (a caucus, or anything belonging to one) with `role`.
+
+    Non-members get NotFound, never NotAllowed, so that ids reveal nothing; members
+    with a lesser role get NotAllowed. Returns the membership for the view to use.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Please sign in."))
+    membership = membership_of(user, caucus_of(target).id)
+    if membership is None:
+        raise NotFound(_("There is nothing here, or you do not have access to it."))
+    if membership.role < role:
+        raise NotAllowed(_("This needs the %(role)s role in this caucus.", role=_(role.label)))
+    return membership
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may reach a route: kept on the view function for the authorization-matrix test."""
+
+    kind: str  # "public", "signed_in" or "member"
+    role: Role | None = None
+
+
+# Turns a URL argument into the object it names. Features register theirs
+# (documents add `doc_id`), so `member_of` finds the caucus behind any route.
+TARGET_LOADERS: dict[str, Callable[[int], Any]] = {}
+
+
+def register_target(url_argument: str, loader: Callable[[int], Any]) -> None:
+    """Teach `member_of` how to load the object a URL argument names."""
+    TARGET_LOADERS[url_argument] = loader
+
+
+def load_target(view_args: dict[str, Any]) -> Any:
+    """Load the object named by the first registered URL argument in the route."""
+    for url_argument, loader in TARGET_LOADERS.items():
+        if url_argument in view_args:
+            target = loader(view_args[url_argument])
+            if target is None:
+                raise NotFound(_("There is nothing here, or you do not have access to it."))
+            return target
+    raise LookupError(f"no registered target among {sorted(view_args)}")
+
+
+def public(view: Callable) -> Callable:
+    """Anyone, signed in or not, may reach this route."""
+    view.access = Access("public")
+    return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in person may reach this route."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            raise NotAuthenticated(_("Please sign in."))
+        return view(*args, **kwargs)
+
+    wrapper.access = Access("signed_in")
+    return wrapper
+
+
+def member_of(role: Role) -> Callable[[Callable], Callable]:
+    """Members with at least `role` in the caucus behind the route's target may reach it.
+
+    The view receives the loaded target as `target` and the acting membership as `membership`.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(**view_args):
+            if not current_user.is_authenticated:
+                raise NotAuthenticated(_("Please sign in."))
+            target = load_target(view_args)
+            membership = require(current_user, target, role)
+            return view(target=target, membership=membership, **view_args)
+
+        wrapper.access = Access("member", role)
+        return wrapper
+
+    return decorate
+
+
+register_target("cid", lambda caucus_id: db.session.get(Caucus, caucus_id))

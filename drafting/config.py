@@ -1,0 +1,100 @@
+"""Settings, read from the environment once at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import ClassVar
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Values that must never reach production: the start-up check refuses them.
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and how to fix it."""
+
+
+def database_url(raw: str | None) -> str:
+    """Normalise DATABASE_URL: a plain postgresql:// URL means psycopg 3."""
+    if not raw:
+        return f"sqlite:///{INSTANCE_DIR / 'drafting.sqlite3'}"
+    for plain in ("postgres://", "postgresql://"):
+        if raw.startswith(plain):
+            return "postgresql+psycopg://" + raw[len(plain) :]
+    return raw
+
+
+def development_secret_key() -> str:
+    """Create the development secret once and keep it in instance/, so sessions survive restarts."""
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    key_file = INSTANCE_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def env_flag(name: str, default: bool) -> bool:
+    """Read a yes/no environment variable."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Build the Flask config mapping from environment variables."""
+    production = os.environ.get("DRAFTING_ENV", "development") == "production"
+    secret_key = os.environ.get("SECRET_KEY", "")
+    if production and secret_key.strip().lower() in INSECURE_SECRET_KEYS:
+        raise ConfigError(
+            "SECRET_KEY is missing or a default value. In production set SECRET_KEY to a long "
+            'random string, e.g. `python -c "import secrets; print(secrets.token_urlsafe(48))"`.'
+        )
+    redis_url = os.environ.get("REDIS_URL") or None
+    return {
+        "DRAFTING_ENV": "production" if production else "development",
+        "SECRET_KEY": secret_key or development_secret_key(),
+        "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "OPEN_REGISTRATION": env_flag("OPEN_REGISTRATION", True),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": env_flag("MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "drafting@localhost"),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+    }
+
+
+class Defaults:
+    """Settings that do not depend on the environment."""
+
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+    WTF_CSRF_TIME_LIMIT = None  # a draft can stay open all day; the token is tied to the session
+    MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    INVITATION_DAYS = 14
+    LANGUAGES: ClassVar[list[str]] = ["en", "es", "fr", "ar"]
+    BABEL_DEFAULT_LOCALE = "en"
+    # Argon2id parameters (argon2-cffi's RFC 9106 low-memory profile); tests lower them.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMITS = "10 per minute;100 per day"
+    TOKEN_LIMITS = "10 per minute;100 per day"  # noqa: S105
+    API_PAGE_SIZE = 50
+    API_MAX_PAGE_SIZE = 200

@@ -1,0 +1,51 @@
+"""`flask --app wsgi demo`: a sample caucus with people in every role, to try Drafting."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from drafting.accounts import service as accounts
+from drafting.accounts.models import User
+from drafting.caucuses import service as caucuses
+from drafting.caucuses.models import Caucus
+from drafting.caucuses.models import Role
+from drafting.extensions import db
+
+DEMO_PASSWORD = "drafting-demo-2026"  # noqa: S105  (demo data, printed on purpose)
+DEMO_CAUCUS = "Women in Migration Caucus"
+DEMO_PEOPLE = [
+    ("amina@example.org", "Amina Diallo", Role.OWNER, "Migrant Women's Network West Africa"),
+    ("lucia@example.org", "Lucía Fernández", Role.RAPPORTEUR, "Red de Mujeres Migrantes"),
+    ("sophie@example.org", "Sophie Martin", Role.EDITOR, "Collectif Femmes Migrantes"),
+    ("layla@example.org", "Layla Haddad", Role.COMMENTER, "Arab Women's Mobility Forum"),
+    ("grace@example.org", "Grace Mwangi", Role.VIEWER, "East African Domestic Workers"),
+]
+
+
+def demo_user(email: str, name: str) -> User:
+    """The demo person with this email, created if missing."""
+    user = accounts.user_by_email(email)
+    return user or accounts.create_user(email, name=name, password=DEMO_PASSWORD)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_cli() -> None:
+    """Load the demo caucus (idempotent) and print how to sign in."""
+    caucus = db.session.scalar(sa.select(Caucus).where(Caucus.name == DEMO_CAUCUS))
+    people = [(demo_user(email, name), role, org) for email, name, role, org in DEMO_PEOPLE]
+    if caucus is None:
+        owner = people[0][0]
+        caucus = caucuses.create_caucus(owner, name=DEMO_CAUCUS, slug="women-in-migration")
+    for user, role, organization in people:
+        membership = next((m for m in caucus.memberships if m.user_id == user.id), None)
+        if membership is None:
+            membership = caucuses.add_member(caucus, user, role)
+        membership.organization = organization
+    db.session.commit()
+    click.echo(f"Demo caucus “{caucus.name}” is ready. Sign in at /login with any of:")
+    for user, role, organization in people:
+        click.echo(f"  {user.email:<22} {role.label:<11} {organization}")
+    click.echo(f"Password for all of them: {DEMO_PASSWORD}")
