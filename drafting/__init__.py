@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from drafting import config
@@ -20,6 +23,20 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+class JSONProvider(DefaultJSONProvider):
+    """JSON whose times are ISO 8601, as API.md promises.
+
+    Flask's default writes datetimes as HTTP dates ("Sat, 28 Nov 2026 01:43:00 GMT"), which
+    neither API.md nor the OpenAPI document's `date-time` format allow.
+    """
+
+    @staticmethod
+    def default(o: Any) -> Any:
+        if isinstance(o, date):  # datetimes included
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints. Nothing else."""
     app = Flask(
@@ -29,13 +46,26 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(config.PROJECT_ROOT / "static"),
     )
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.json = JSONProvider(app)
     app.config.from_object(config.Defaults)
     app.config.from_mapping(config.from_environment() if test_config is None else {})
     if test_config is not None:
         app.config.from_mapping(test_config)
+    trust_proxies(app)
     init_extensions(app)
     register_blueprints(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address and scheme from X-Forwarded-*.
+
+    Only as many hops as configured are trusted; otherwise anyone could forge an address
+    and escape the per-address rate limits.
+    """
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def init_extensions(app: Flask) -> None:
@@ -75,10 +105,12 @@ def register_blueprints(app: Flask) -> None:
     from drafting.accounts.views import bp as accounts_bp
     from drafting.caucuses.views import bp as caucuses_bp
     from drafting.demo import demo_cli
+    from drafting.documents.views import bp as documents_bp
     from drafting.site import bp as site_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(caucuses_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(site_bp)
     api.init_app(app)
     app.cli.add_command(users_cli)

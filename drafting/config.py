@@ -69,6 +69,12 @@ def from_environment() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": env_flag("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "drafting@localhost"),
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", "0")),
+        "ALLOWED_IMAGE_HOSTS": [
+            host.strip().lower()
+            for host in os.environ.get("ALLOWED_IMAGE_HOSTS", "").split(",")
+            if host.strip()
+        ],
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }
@@ -96,5 +102,15 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMITS = "10 per minute;100 per day"
     TOKEN_LIMITS = "10 per minute;100 per day"  # noqa: S105
-    API_PAGE_SIZE = 50
-    API_MAX_PAGE_SIZE = 200
+    DRAFTING_ENV = "development"
+    PROXY_HOPS = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
+    # Hosts whose images a reader's browser may load; others show as links, never fetched.
+    ALLOWED_IMAGE_HOSTS: ClassVar[list[str]] = []
+    OPEN_REGISTRATION = True
+    REDIS_URL = None
+    MAIL_SERVER = None  # no mail server: invitation links are shown to the owner instead
+    MAIL_PORT = 587
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_USE_TLS = True
+    MAIL_DEFAULT_SENDER = "drafting@localhost"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC
 from datetime import datetime
 
@@ -54,7 +55,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after commit: views commit, then render what they just saved,
+# without a second round trip (and, on SQLite, a second write-locking transaction).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
@@ -65,9 +68,45 @@ limiter = Limiter(key_func=get_remote_address)
 def select_locale() -> str | None:
     """Pick the interface language: the ?lang= choice kept in a cookie, else the browser's."""
     from flask import current_app
+    from flask import has_request_context
 
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # the CLI and background jobs
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get("lang")
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def configure_sqlite(dbapi_connection, _record) -> None:
+    """Make SQLite behave like the production database where it matters.
+
+    Foreign keys are off by default in SQLite (cascades would silently not happen); a
+    busy timeout lets concurrent writers wait instead of failing; and the driver's own
+    transaction handling is switched off so that SAVEPOINTs work (SQLAlchemy's documented
+    recipe, completed by `begin_sqlite_transaction` below).
+    """
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+@sa.event.listens_for(sa.Engine, "begin")
+def begin_sqlite_transaction(connection) -> None:
+    """Start SQLite transactions ourselves (see `configure_sqlite`), as IMMEDIATE ones.
+
+    SQLite has one writer at a time. A deferred transaction that read first and writes
+    later fails outright if another connection wrote in between; an immediate one takes
+    the write lock at the start and waits its turn (busy_timeout) instead. That makes a
+    save's read-merge-write safe without special cases, at the cost of serialising
+    requests, which suits SQLite's role here: one machine, a small caucus, development.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import orm
 
 from drafting import create_app
 from drafting.accounts import service as accounts
@@ -33,6 +34,15 @@ PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
 )
+
+
+def fresh(instance):
+    """The same row, loaded in the current session.
+
+    Not session.merge(): merging a detached object copies its stale collections over
+    the current ones, and delete-orphan cascades then delete what others added since.
+    """
+    return db.session.get(type(instance), instance.id)
 
 
 def backends() -> list[str]:
@@ -51,9 +61,11 @@ def test_config(uri: str, **overrides) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "OPEN_REGISTRATION": True,
-        "SERVER_NAME": "drafting.test",
         **overrides,
     }
+
+
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
 
 
 @contextmanager
@@ -109,6 +121,23 @@ def app(request, tmp_path_factory) -> Iterator[Flask]:
             db.engine.dispose()
 
 
+def wipe_tables(app: Flask) -> None:
+    """Delete every row a `committed` test wrote, so the next test starts clean."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+class ConnectionBoundSession(orm.Session):
+    """A plain Session on the test's connection: Flask-SQLAlchemy's own Session picks its
+    engine itself and would ignore `bind`, escaping the rolled-back transaction."""
+
+    def __init__(self, db=None, **options):
+        super().__init__(**options)
+
+
 @pytest.fixture(autouse=True)
 def _transaction(request, app: Flask) -> Iterator[None]:
     """Run each test inside a transaction that is rolled back at the end.
@@ -118,13 +147,19 @@ def _transaction(request, app: Flask) -> Iterator[None]:
     """
     if request.node.get_closest_marker("committed"):
         yield
+        wipe_tables(app)
         return
     with app.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
     original_session = db.session
     db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint", "expire_on_commit": False}
+        {
+            "class_": ConnectionBoundSession,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "expire_on_commit": False,
+        }
     )
     with app.app_context():
         limiter.reset()
@@ -177,7 +212,7 @@ class Factory:
     def caucus(self, owner: User, name: str = "Women in Migration Caucus") -> Caucus:
         """A caucus owned by `owner`."""
         with self.context():
-            caucus = caucuses.create_caucus(db.session.merge(owner), name=name)
+            caucus = caucuses.create_caucus(fresh(owner), name=name)
             db.session.commit()
             return caucus
 
@@ -185,14 +220,14 @@ class Factory:
         """A new person with `role` in `caucus`."""
         user = self.user(email)
         with self.context():
-            caucuses.add_member(db.session.merge(caucus), db.session.merge(user), role)
+            caucuses.add_member(fresh(caucus), fresh(user), role)
             db.session.commit()
         return user
 
     def token(self, user: User, name: str = "test") -> str:
         """A Bearer token secret for `user`."""
         with self.context():
-            _token, secret = accounts.create_token(db.session.merge(user), name)
+            _token, secret = accounts.create_token(fresh(user), name)
             db.session.commit()
             return secret
 

@@ -66,8 +66,10 @@ def login():
 @public
 def logout():
     """Sign out of this session."""
-    logout_user()
+    # In this order: logout_user() leaves a note in the session to delete the remember-me
+    # cookie; clearing the session after it would drop the note and keep the person signed in.
     session.clear()
+    logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 

@@ -9,10 +9,12 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from spectree import SecurityScheme
+from spectree import SecuritySchemeData
 from spectree import SpecTree
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import UnsupportedMediaType
 
+from drafting.api.schemas import ErrorBody
 from drafting.errors import Invalid
 from drafting.extensions import csrf
 
@@ -40,8 +42,13 @@ spec = SpecTree(
     annotations=False,
     before=refuse_invalid,
     validation_error_status=422,
+    # refuse_invalid answers invalid input in the house format, so the document must say so
+    # (spectree's default model is its own list of errors, which the API never sends).
+    validation_error_model=ErrorBody,
     security_schemes=[
-        SecurityScheme(name="bearer", data={"type": "http", "scheme": "bearer"}),
+        # A model, not a dict: spectree 3 calls `.to_dict()` on it when building the
+        # document, so a plain dict made GET /openapi.json answer 500.
+        SecurityScheme(name="bearer", data=SecuritySchemeData(type="http", scheme="bearer")),
     ],
     security={"bearer": []},
 )
@@ -57,16 +64,49 @@ def parse_json_body() -> None:
     if not request.is_json:
         raise UnsupportedMediaType(_("Send JSON with Content-Type: application/json."))
     try:
-        request.get_json()
+        body = request.get_json()
     except BadRequest:
         raise BadRequest(_("The body is not valid JSON.")) from None
+    except RecursionError:
+        # Python's JSON decoder gives up on deep nesting ("[[[[…") with RecursionError, not
+        # ValueError, so Flask does not turn it into a 400 and it used to be a 500.
+        raise BadRequest(_("The body is nested too deeply.")) from None
+    refuse_nul_characters(body)
+
+
+def refuse_nul_characters(body: Any) -> None:
+    """A NUL character in any string of the body is a 422.
+
+    PostgreSQL cannot store NUL in text, so it used to surface as a 500 on the first insert
+    or query; no field of this API has a use for it, so refuse it in one place for all.
+    """
+    pending: list[tuple[str, Any]] = [("body", body)]
+    while pending:
+        location, value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise Invalid(
+                _("Text cannot contain NUL characters."), fields={location: "nul_character"}
+            )
+        if isinstance(value, dict):
+            for key, item in value.items():
+                field = key if location == "body" else f"{location}.{key}"
+                pending.extend([(field, key), (field, item)])  # names are text too
+        elif isinstance(value, list):
+            pending.extend((f"{location}.{index}", item) for index, item in enumerate(value))
 
 
 @bp.before_request
 def protect_cookie_writes() -> None:
     """Writes authenticated by the browser's cookie need the CSRF header; token writes do not."""
-    if request.method in WRITE_METHODS and bearer_token() is None:
+    if request.method in WRITE_METHODS and bearer_token() is None and session_user_present():
         csrf.protect()
+
+
+def session_user_present() -> bool:
+    """True when the browser's session cookie signs this request in."""
+    from flask_login import current_user
+
+    return current_user.is_authenticated
 
 
 def bearer_token() -> str | None:
@@ -90,6 +130,7 @@ def init_app(app) -> None:
     """Register the API, its views and its OpenAPI document."""
     from drafting.api import accounts  # noqa: F401  (registers routes)
     from drafting.api import caucuses  # noqa: F401
+    from drafting.api import documents  # noqa: F401
     from drafting.api import openapi  # noqa: F401
 
     csrf.exempt(bp)  # protect_cookie_writes applies CSRF only where a cookie authenticates

@@ -70,7 +70,10 @@ def invitation_json(invitation: Invitation, url: str | None = None) -> dict:
 @bp.post("/caucuses")
 @signed_in
 @spec.validate(
-    json=CaucusCreate, resp=Response(HTTP_201=CaucusOut, HTTP_409=ErrorBody), tags=["caucuses"]
+    json=CaucusCreate,
+    # 401 listed so the OpenAPI document says what a missing or bad token gets.
+    resp=Response(HTTP_201=CaucusOut, HTTP_401=ErrorBody, HTTP_409=ErrorBody),
+    tags=["caucuses"],
 )
 def create_caucus():
     """Create a caucus; you become its owner."""
@@ -82,7 +85,9 @@ def create_caucus():
 
 @bp.get("/caucuses")
 @signed_in
-@spec.validate(query=PageQuery, resp=Response(HTTP_200=CaucusList), tags=["caucuses"])
+@spec.validate(
+    query=PageQuery, resp=Response(HTTP_200=CaucusList, HTTP_401=ErrorBody), tags=["caucuses"]
+)
 def list_caucuses():
     """The caucuses you belong to, with your role in each."""
     page: PageQuery = request.context.query

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -22,9 +23,9 @@ ROLE_NAMES = {
 }
 
 
-def role_choices() -> list[tuple[str, str]]:
-    """(label, translated name) pairs from the most to the least powerful role."""
-    return [(role.label, ROLE_NAMES[role]) for role in sorted(Role, reverse=True)]
+def role_choices() -> list[SelectChoice]:
+    """The roles from the most to the least powerful, with translated names."""
+    return [SelectChoice(role.label, ROLE_NAMES[role]) for role in sorted(Role, reverse=True)]
 
 
 class CaucusForm(FlaskForm):

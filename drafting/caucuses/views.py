@@ -49,12 +49,17 @@ def index():
 @member_of(Role.VIEWER)
 def dashboard(cid: int, target, membership):
     """A caucus's home: its documents and its members."""
+    from drafting.documents.service import documents_of
+
     return render_template(
         "caucuses/dashboard.html",
         caucus=target,
         membership=membership,
         members=service.members_of(target),
+        documents=documents_of(target),
+        archived=documents_of(target, archived=True),
         leave_form=EmptyForm(),
+        Role=Role,
     )
 
 

@@ -1,0 +1,144 @@
+"""Diffs and deltas on top of diff-match-patch, configured the same way everywhere.
+
+A diff is diff-match-patch's list of `(op, text)` pairs, `op` being `DELETE`,
+`EQUAL` or `INSERT`. A delta is `diff_toDelta` text (`=4\t-2\t+new`), the
+wire format of SYNC.md: its counts are UTF-16 code units, like the JavaScript
+port in the browser, so a character outside the Basic Multilingual Plane (an
+emoji) counts 2. Python strings count code points; the package converts.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from diff_match_patch import diff_match_patch
+
+DELETE = diff_match_patch.DIFF_DELETE
+EQUAL = diff_match_patch.DIFF_EQUAL
+INSERT = diff_match_patch.DIFF_INSERT
+
+Diffs = list[tuple[int, str]]
+
+# Without a bound, a 150k-character half rewrite took 219 s while holding the
+# document lock. A diff cut short by the timeout is still correct, only coarser.
+DEFAULT_TIMEOUT_SECONDS = 1.0
+_default_timeout = DEFAULT_TIMEOUT_SECONDS
+
+# The counts of `=` and `-` tokens, as the JavaScript port writes them.
+_COUNT = re.compile(r"[0-9]+")
+# A `%` that does not start an escape; the JavaScript port's decodeURI throws on it.
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class DeltaMismatch(ValueError):
+    """A delta that does not describe an edit of the given base text."""
+
+
+def set_default_timeout(seconds: float) -> None:
+    """Set the diff time bound used when a call names none (e.g. from the app config)."""
+    global _default_timeout
+    _default_timeout = _checked_timeout(seconds)
+
+
+def differ(timeout: float | None = None) -> diff_match_patch:
+    """A diff-match-patch whose diffs give up refining after `timeout` seconds."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = _default_timeout if timeout is None else _checked_timeout(timeout)
+    return dmp
+
+
+def _checked_timeout(seconds: float) -> float:
+    """The timeout, refusing 0 and below, which diff-match-patch reads as "no bound"."""
+    if not seconds > 0:
+        raise ValueError(f"the diff timeout must be a positive number of seconds, not {seconds}")
+    return float(seconds)
+
+
+def diff(a: str, b: str, *, semantic: bool = False, timeout: float | None = None) -> Diffs:
+    """The changes that turn `a` into `b`, slid to word boundaries.
+
+    Large texts are diffed line by line first, then the changed lines character
+    by character (`checklines`). `semantic=True` also merges small equalities
+    away, for compare views a person reads; never use it for patches or merges,
+    where the smallest, exactly placed edits are wanted.
+    """
+    dmp = differ(timeout)
+    diffs = dmp.diff_main(a, b, checklines=True)
+    # Lossless: it changes neither text, only slides each edit to a word
+    # boundary, so that a patch made from it does not land one word off.
+    dmp.diff_cleanupSemanticLossless(diffs)
+    if semantic:
+        dmp.diff_cleanupSemantic(diffs)
+    return diffs
+
+
+def normalize(diffs: Diffs) -> Diffs:
+    """The same change, merged into canonical runs and slid to word boundaries.
+
+    For diffs that did not come from `diff` (a client's delta): the server does
+    not trust clients to have cleaned them. Neither text changes.
+    """
+    dmp = differ()
+    normalized = list(diffs)
+    dmp.diff_cleanupMerge(normalized)
+    dmp.diff_cleanupSemanticLossless(normalized)
+    return normalized
+
+
+def old_text(diffs: Diffs) -> str:
+    """The text the diffs start from."""
+    return "".join(text for op, text in diffs if op != INSERT)
+
+
+def new_text(diffs: Diffs) -> str:
+    """The text the diffs lead to."""
+    return "".join(text for op, text in diffs if op != DELETE)
+
+
+def added_removed(diffs: Diffs) -> tuple[int, int]:
+    """How many characters (code points) the diffs insert and delete."""
+    added = sum(len(text) for op, text in diffs if op == INSERT)
+    removed = sum(len(text) for op, text in diffs if op == DELETE)
+    return added, removed
+
+
+def to_delta(diffs: Diffs) -> str:
+    """The diffs as delta text, counting UTF-16 code units like the browser."""
+    return differ().diff_toDelta(diffs)
+
+
+def from_delta(base: str, delta: str) -> Diffs:
+    """The diffs a delta describes against `base`.
+
+    Raises DeltaMismatch when the delta is malformed or does not fit `base`
+    exactly (its counts do not add up to the length of `base`, or one splits a
+    character in two). The server answers that with a conflict; it never guesses.
+    """
+    for token in delta.split("\t"):
+        _check_token(token)
+    try:
+        return differ().diff_fromDelta(base, delta)
+    except ValueError as error:  # UnicodeDecodeError too: a count splits a surrogate pair
+        raise DeltaMismatch(f"the delta does not fit the base text: {error}") from error
+
+
+def _check_token(token: str) -> None:
+    """Refuse what diff-match-patch would accept loosely but the JavaScript port refuses."""
+    if not token:
+        return  # a trailing tab; both ports allow it
+    operation, value = token[0], token[1:]
+    if operation in "=-":
+        # int() would also take "+3", " 3", "3_0" and non-ASCII digits.
+        if not _COUNT.fullmatch(value):
+            raise DeltaMismatch(f"invalid count in delta token {token!r}")
+    elif operation == "+":
+        if _BARE_PERCENT.search(value):
+            raise DeltaMismatch(f"invalid escape in delta token {token!r}")
+        try:
+            # unquote() would silently replace invalid UTF-8 with U+FFFD.
+            unquote_to_bytes(value).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DeltaMismatch(f"inserted text is not UTF-8 in {token!r}") from error
+    else:
+        raise DeltaMismatch(f"unknown delta operation {operation!r}")

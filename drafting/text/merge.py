@@ -1,0 +1,372 @@
+"""Three-way merge by position: two edits of the same base, joined without guessing.
+
+SYNC.md, "Merging: positions, not guesses". `theirs` is the head (the server
+text, whose changes are already accepted); `ours` is the incoming text (a
+client's sync, or a save with a stale base). Both diffs are taken from `base`,
+so every change of either side has an exact place in `base`, and lands there:
+never where similar text happens to be, as a fuzzy patch does between
+repeated clauses.
+
+Each change is first widened to the whole words it changes (typing "s" at
+the end of "right" changes the word "right"), so that the sides meet at word
+granularity. Then the changes of both sides are grouped where they meet, and
+each group is resolved by a fixed rule:
+
+- a change only one side made is applied as is; changes that merely touch at
+  a boundary do not meet (an insertion at the start of a changed region goes
+  before it, one at its end after it);
+- the same change made by both sides is applied once;
+- insertions at one point are all kept, theirs first, then ours (with a space
+  between when they would otherwise run together into one word);
+- deletions only: whatever either side deleted goes;
+- anything else is a conflict. With `keep_both` (live editing) nobody's words
+  are dropped: each character of the base there was removed by one side or
+  the other, and theirs' new words are followed by ours' (with a space
+  between when they would otherwise run together). With `report` (saves)
+  theirs' version stays and the conflict is returned, for the caller to
+  answer 409 and let a person decide.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Literal
+
+from drafting.text.diffs import DELETE
+from drafting.text.diffs import EQUAL
+from drafting.text.diffs import Diffs
+from drafting.text.diffs import diff
+from drafting.text.diffs import normalize
+from drafting.text.diffs import old_text
+
+OnConflict = Literal["keep_both", "report"]
+ON_CONFLICT_CHOICES = ("keep_both", "report")
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change to the base: `base[start:end]` becomes `text` (`start == end` inserts)."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A part of the base both sides changed differently.
+
+    `base_start`/`base_end` locate it in the base; `ours_text`/`theirs_text` are
+    that part as each side left it; `text_start`/`text_end` locate its
+    resolution in the merged text.
+    """
+
+    base_start: int
+    base_end: int
+    ours_text: str
+    theirs_text: str
+    text_start: int
+    text_end: int
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged text and the conflicts met on the way (none: a clean merge)."""
+
+    text: str
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        """Whether the two sides never changed the same place differently."""
+        return not self.conflicts
+
+
+def merge(
+    base: str,
+    ours: str,
+    theirs: str,
+    *,
+    on_conflict: OnConflict = "keep_both",
+    timeout: float | None = None,
+) -> MergeResult:
+    """Merge the change from `base` to `ours` into `theirs`, another edit of `base`."""
+    # Not only faster: a diff cut short by its timeout can come out coarser on
+    # a second try, and two descriptions of one change must not both apply.
+    if ours in (base, theirs):
+        return MergeResult(theirs)
+    if theirs == base:
+        return MergeResult(ours)
+    ours_edits = edits_from_diffs(diff(base, ours, timeout=timeout))
+    theirs_edits = edits_from_diffs(diff(base, theirs, timeout=timeout))
+    return merge_edits(base, ours_edits, theirs_edits, on_conflict=on_conflict)
+
+
+def merge_diffs(
+    base: str, ours_diffs: Diffs, theirs_diffs: Diffs, *, on_conflict: OnConflict = "keep_both"
+) -> MergeResult:
+    """Merge two diffs of `base`, such as a client's delta against the shadow and the head's.
+
+    The diffs are normalized first: a client's diff may not be slid to word
+    boundaries, and the server does not rely on clients for that.
+    """
+    for side, diffs in (("ours", ours_diffs), ("theirs", theirs_diffs)):
+        if old_text(diffs) != base:
+            raise ValueError(f"the {side} diffs do not start from the base text")
+    ours_edits = edits_from_diffs(normalize(ours_diffs))
+    theirs_edits = edits_from_diffs(normalize(theirs_diffs))
+    return merge_edits(base, ours_edits, theirs_edits, on_conflict=on_conflict)
+
+
+def edits_from_diffs(diffs: Diffs) -> list[Edit]:
+    """The diffs as edits of their old text: one per run of changes between equal stretches."""
+    edits: list[Edit] = []
+    position = 0  # in the old text
+    run_start: int | None = None
+    inserted: list[str] = []
+    for op, text in diffs:
+        if op == EQUAL and text:
+            if run_start is not None:
+                edits.append(Edit(run_start, position, "".join(inserted)))
+                run_start, inserted = None, []
+            position += len(text)
+        elif op != EQUAL:
+            run_start = position if run_start is None else run_start
+            if op == DELETE:
+                position += len(text)
+            else:
+                inserted.append(text)
+    if run_start is not None:
+        edits.append(Edit(run_start, position, "".join(inserted)))
+    return [edit for edit in edits if edit.start < edit.end or edit.text]
+
+
+def apply_edits(base: str, edits: list[Edit]) -> str:
+    """`base` with the edits (in order, not overlapping) applied."""
+    return _splice(base, 0, len(base), edits)
+
+
+def merge_edits(
+    base: str,
+    ours_edits: list[Edit],
+    theirs_edits: list[Edit],
+    *,
+    on_conflict: OnConflict = "keep_both",
+) -> MergeResult:
+    """Merge two lists of edits of `base`, by position (the rules are in the module docstring)."""
+    if on_conflict not in ON_CONFLICT_CHOICES:
+        raise ValueError(f"on_conflict must be one of {ON_CONFLICT_CHOICES}, not {on_conflict!r}")
+    _check_edits(base, ours_edits, "ours")
+    _check_edits(base, theirs_edits, "theirs")
+    ours_words = widen_to_words(base, ours_edits)
+    theirs_words = widen_to_words(base, theirs_edits)
+    pieces: list[str] = []
+    conflicts: list[Conflict] = []
+    merged_length = 0
+    position = 0  # the base is copied up to here
+    for group in _groups(base, ours_words, theirs_words):
+        untouched = base[position : group.start]
+        resolution, conflicting = _resolve(group, on_conflict)
+        if conflicting:
+            text_start = merged_length + len(untouched)
+            conflicts.append(_conflict(group, text_start, text_start + len(resolution)))
+        pieces += [untouched, resolution]
+        merged_length += len(untouched) + len(resolution)
+        position = group.end
+    pieces.append(base[position:])
+    return MergeResult("".join(pieces), conflicts)
+
+
+def widen_to_words(base: str, edits: list[Edit]) -> list[Edit]:
+    """The same change, each edit widened to the whole words it changes.
+
+    Edits that end up in the same word become one. An edit changes the word
+    just before it when that word's last character is followed, in the base or
+    once the edit is applied, by a word character: inserting "s" after "right"
+    changes "right", inserting " now" does not, and deleting the space
+    between two words changes both.
+    """
+    widened: list[Edit] = []
+    run: list[Edit] = []  # edits of one word-widened run, in order
+    run_start = run_end = 0
+    for edit in edits:
+        start, end = _word_span(base, edit)
+        if run and start < run_end:
+            run.append(edit)
+            run_start, run_end = min(run_start, start), max(run_end, end)
+            continue
+        if run:
+            widened.append(Edit(run_start, run_end, _splice(base, run_start, run_end, run)))
+        run, run_start, run_end = [edit], start, end
+    if run:
+        widened.append(Edit(run_start, run_end, _splice(base, run_start, run_end, run)))
+    return widened
+
+
+def _word_span(base: str, edit: Edit) -> tuple[int, int]:
+    """The part of the base an edit changes: its range and the words it reaches into."""
+    start, end = edit.start, edit.end
+    if _changes_word_before(base, edit):
+        while start > 0 and _is_word(base[start - 1]):
+            start -= 1
+    if _changes_word_after(base, edit):
+        while end < len(base) and _is_word(base[end]):
+            end += 1
+    return start, end
+
+
+def _changes_word_before(base: str, edit: Edit) -> bool:
+    """Whether the edit starts inside a word, or glues something onto the word before it."""
+    word_end = base[edit.start - 1 : edit.start]
+    next_in_base = base[edit.start : edit.start + 1]
+    next_once_applied = edit.text[:1] or base[edit.end : edit.end + 1]
+    return _is_word(word_end) and (_is_word(next_in_base) or _is_word(next_once_applied))
+
+
+def _changes_word_after(base: str, edit: Edit) -> bool:
+    """Whether the edit ends inside a word, or glues something onto the word after it."""
+    word_start = base[edit.end : edit.end + 1]
+    previous_in_base = base[edit.end - 1 : edit.end] if edit.end > 0 else ""
+    previous_once_applied = edit.text[-1:] or (base[edit.start - 1] if edit.start > 0 else "")
+    return _is_word(word_start) and (_is_word(previous_in_base) or _is_word(previous_once_applied))
+
+
+def _is_word(character: str) -> bool:
+    """Whether a character (or "" past either end) belongs to a word.
+
+    Letters and digits of any script, and combining marks: Hindi vowel signs
+    and a decomposed "é" are parts of their words.
+    """
+    return character.isalnum() or unicodedata.category(character or " ").startswith("M")
+
+
+@dataclass
+class _Group:
+    """Edits of both sides that meet in `base[start:end]`."""
+
+    base: str
+    start: int
+    end: int
+    ours: list[Edit] = field(default_factory=list)
+    theirs: list[Edit] = field(default_factory=list)
+
+    @property
+    def ours_version(self) -> str:
+        """This part of the base as ours left it."""
+        return _splice(self.base, self.start, self.end, self.ours)
+
+    @property
+    def theirs_version(self) -> str:
+        """This part of the base as theirs left it."""
+        return _splice(self.base, self.start, self.end, self.theirs)
+
+    def reaches(self, edit: Edit) -> bool:
+        """Whether the edit meets the part of the base this group covers."""
+        return _meet((self.start, self.end), (edit.start, edit.end))
+
+    def add(self, edit: Edit, *, ours: bool) -> None:
+        """Take in an edit, widening the group to cover it."""
+        (self.ours if ours else self.theirs).append(edit)
+        self.start, self.end = min(self.start, edit.start), max(self.end, edit.end)
+
+
+def _groups(base: str, ours_edits: list[Edit], theirs_edits: list[Edit]) -> Iterator[_Group]:
+    """The edits of both sides, gathered where they meet, in base order."""
+    tagged = [(edit, False) for edit in theirs_edits] + [(edit, True) for edit in ours_edits]
+    # Sorting by (start, end) puts an insertion before a region that starts at
+    # the same point, so one sweep finds every group. The sort is stable:
+    # where both sides have the same range, theirs comes first.
+    tagged.sort(key=lambda item: (item[0].start, item[0].end))
+    group: _Group | None = None
+    for edit, ours in tagged:
+        if group is not None and not group.reaches(edit):
+            yield group
+            group = None
+        if group is None:
+            group = _Group(base, edit.start, edit.end)
+        group.add(edit, ours=ours)
+    if group is not None:
+        yield group
+
+
+def _meet(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Whether two ranges of the base are "the same place".
+
+    Two insertion points meet when equal; a point and a region when the point
+    is strictly inside; two regions when they share a character. Ranges that
+    only touch at an end do not meet: their edits merge cleanly.
+    """
+    (a_start, a_end), (b_start, b_end) = a, b
+    if a_start == a_end and b_start == b_end:
+        return a_start == b_start
+    if a_start == a_end:
+        return b_start < a_start < b_end
+    if b_start == b_end:
+        return a_start < b_start < a_end
+    return a_start < b_end and b_start < a_end
+
+
+def _resolve(group: _Group, on_conflict: OnConflict) -> tuple[str, bool]:
+    """The merged text of a group, and whether the sides conflict there."""
+    theirs_version, ours_version = group.theirs_version, group.ours_version
+    if not group.ours or ours_version == theirs_version:
+        return theirs_version, False
+    if not group.theirs:
+        return ours_version, False
+    if group.start == group.end:  # insertions at one point: keep both, in a stable order
+        return _side_by_side(theirs_version, ours_version), False
+    if not any(edit.text for edit in group.ours + group.theirs):
+        # Deletions only; the group is the union of the deleted ranges.
+        return "", False
+    if on_conflict == "report":
+        return theirs_version, True
+    # Each base character here is inside an edit of one side or the other (the
+    # group is the union of their ranges), so what stays is what each wrote.
+    return _side_by_side(_new_text(group.theirs), _new_text(group.ours)), True
+
+
+def _conflict(group: _Group, text_start: int, text_end: int) -> Conflict:
+    """The conflict of a group whose resolution is `text_start:text_end` of the merged text."""
+    return Conflict(
+        group.start, group.end, group.ours_version, group.theirs_version, text_start, text_end
+    )
+
+
+def _new_text(edits: list[Edit]) -> str:
+    """What a side's edits put in, in order."""
+    return "".join(edit.text for edit in edits)
+
+
+def _side_by_side(first: str, second: str) -> str:
+    """Two alternatives one after the other, with a space if they would run together."""
+    if first and second and not first[-1].isspace() and not second[0].isspace():
+        return f"{first} {second}"
+    return first + second
+
+
+def _splice(base: str, start: int, end: int, edits: list[Edit]) -> str:
+    """`base[start:end]` with the edits (in order, inside it) applied."""
+    pieces = []
+    position = start
+    for edit in edits:
+        pieces += [base[position : edit.start], edit.text]
+        position = edit.end
+    pieces.append(base[position:end])
+    return "".join(pieces)
+
+
+def _check_edits(base: str, edits: list[Edit], side: str) -> None:
+    """Refuse edits that lie outside the base, come out of order, overlap, or have no order."""
+    previous: Edit | None = None
+    for edit in edits:
+        if not 0 <= edit.start <= edit.end <= len(base):
+            raise ValueError(f"{side} edit {edit} lies outside the base text")
+        if previous is not None and (
+            edit.start < previous.end or edit.start == edit.end == previous.start == previous.end
+        ):
+            # Two insertions at one point would have no order to keep.
+            raise ValueError(f"{side} edits {previous} and {edit} overlap or are out of order")
+        previous = edit

@@ -1,0 +1,539 @@
+"""The positional three-way merge: exact places in repetitive text, fixed rules, no doubles."""
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from drafting.text.diffs import EQUAL
+from drafting.text.diffs import INSERT
+from drafting.text.diffs import diff
+from drafting.text.diffs import from_delta
+from drafting.text.merge import Conflict
+from drafting.text.merge import Edit
+from drafting.text.merge import apply_edits
+from drafting.text.merge import edits_from_diffs
+from drafting.text.merge import merge
+from drafting.text.merge import merge_diffs
+from drafting.text.merge import merge_edits
+from drafting.text.merge import widen_to_words
+
+MODES = ["keep_both", "report"]
+
+# Policy papers repeat clauses, which is what misleads a fuzzy patch.
+CLAUSES = [
+    "Member States shall ensure access to services",
+    "Member States shall protect the rights of migrant women",
+    "Member States shall ensure access to justice",
+]
+SEPARATORS = [". ", ".\n\n"]
+CLAUSE = "Member States shall ensure access to essential services for migrant women."
+
+
+def paper(sections: list[str], *, amended: str | None = None, wording: str = "") -> str:
+    """A paper with one identical clause per section; `amended` gets `wording` added."""
+    parts = []
+    for name in sections:
+        clause = CLAUSE
+        if name == amended:
+            clause = CLAUSE.replace("essential services", f"essential services {wording}")
+        parts.append(f"## {name}\n\n{clause}\n")
+    return "\n".join(parts)
+
+
+# Examples: placing edits
+
+
+def test_an_edit_lands_in_its_own_section_where_a_fuzzy_patch_misplaces_it():
+    sections = ["Health", "Housing", "Justice", "Work"]
+    base = paper(sections)
+    ours = paper(sections, amended="Justice", wording="and legal aid")
+    # Meanwhile someone added a section, identical in form, before "Justice".
+    theirs = paper(["Health", "Education", "Housing", "Justice", "Work"])
+    wanted = paper(
+        ["Health", "Education", "Housing", "Justice", "Work"],
+        amended="Justice",
+        wording="and legal aid",
+    )
+
+    dmp = diff_match_patch()
+    patched, applied = dmp.patch_apply(dmp.patch_make(base, ours), theirs)
+    assert applied == [True]  # reported as a success...
+    assert patched != wanted  # ...but the words went to another section
+    assert patched == paper(
+        ["Health", "Education", "Housing", "Justice", "Work"],
+        amended="Housing",
+        wording="and legal aid",
+    )
+
+    for mode in MODES:
+        result = merge(base, ours, theirs, on_conflict=mode)
+        assert result.text == wanted
+        assert result.clean
+
+
+def test_edits_of_different_clauses_both_apply():
+    base = "Member States shall act. Member States shall act. Member States shall act."
+    ours = "Member States shall act. Member States shall act now. Member States shall act."
+    theirs = "Member States must act. Member States shall act. Member States shall act."
+    expected = "Member States must act. Member States shall act now. Member States shall act."
+    for mode in MODES:
+        assert merge(base, ours, theirs, on_conflict=mode).text == expected
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("ours", "theirs", "expected"),
+    [
+        pytest.param(
+            "the brown fox jumps",
+            "the quick fox jumps",
+            "the fox jumps",
+            id="deletions that touch",
+        ),
+        pytest.param(
+            "the quick brown cat jumps",
+            "the slow fox jumps",
+            "the slow cat jumps",
+            id="replacements of neighbouring words",
+        ),
+        pytest.param(
+            "the quick brown fox cub jumps",
+            "the quick brown dog jumps",
+            "the quick brown dog cub jumps",
+            id="an insertion at the end of a replaced word",
+        ),
+        pytest.param(
+            "the very quick brown fox jumps",
+            "the slow brown fox jumps",
+            "the very slow brown fox jumps",
+            id="an insertion at the start of a replaced word",
+        ),
+    ],
+)
+def test_edits_that_only_touch_merge_cleanly(mode, ours, theirs, expected):
+    result = merge("the quick brown fox jumps", ours, theirs, on_conflict=mode)
+    assert result.text == expected
+    assert result.clean
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_touching_edits_by_position(mode):
+    base = "Member States shall act"
+    theirs = [Edit(0, 7, "")]  # deletes "Member "
+    ours = [Edit(7, 13, "Governments")]  # replaces "States", starting where theirs ends
+    result = merge_edits(base, ours, theirs, on_conflict=mode)
+    assert result.text == "Governments shall act"
+    assert result.clean
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_same_change_on_both_sides_applies_once(mode):
+    base = "Member States shall act. Member States shall report."
+    same = "Member States shall act now. Member States shall report."
+    result = merge(base, same, same, on_conflict=mode)
+    assert result.text == same
+    assert result.clean
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_insertions_at_one_point_keep_both_theirs_first(mode):
+    base = "Member States shall act."
+    ours = "Member States shall act. They shall report yearly."
+    theirs = "Member States shall act. They shall consult civil society."
+    result = merge(base, ours, theirs, on_conflict=mode)
+    assert result.text == (
+        "Member States shall act. They shall consult civil society. They shall report yearly."
+    )
+    assert result.clean
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_overlapping_deletions_delete_the_union(mode):
+    base = "Member States shall, where possible and without delay, act."
+    ours = "Member States shall, without delay, act."  # deletes "where possible and "
+    theirs = "Member States shall, where act."  # deletes "possible and without delay, "
+    result = merge(base, ours, theirs, on_conflict=mode)
+    assert result.text == "Member States shall, act."
+    assert result.clean
+
+
+def test_a_rewrite_of_the_same_words_keeps_both_live():
+    base = "Member States shall ensure access to services."
+    ours = "Member States shall guarantee access to services."
+    theirs = "Member States shall provide access to services."
+    result = merge(base, ours, theirs, on_conflict="keep_both")
+    assert result.text == "Member States shall provide guarantee access to services."
+    assert result.conflicts == [
+        Conflict(20, 26, "guarantee", "provide", text_start=20, text_end=37),
+    ]
+    assert not result.clean
+
+
+def test_a_rewrite_of_the_same_words_is_reported_for_a_save():
+    base = "Member States shall ensure access to services."
+    ours = "Member States shall guarantee access to services."
+    theirs = "Member States shall provide access to services."
+    result = merge(base, ours, theirs, on_conflict="report")
+    assert result.text == theirs
+    assert result.conflicts == [Conflict(20, 26, "guarantee", "provide", 20, 27)]
+
+
+def test_a_deletion_over_an_edit_keeps_the_edits_words_live():
+    base = "Intro. Member States shall ensure access to services. Outro."
+    theirs = "Intro. Outro."  # deletes the clause
+    ours = "Intro. Member States shall ensure access to health services. Outro."
+    result = merge(base, ours, theirs, on_conflict="keep_both")
+    assert "health" in result.text
+    assert "ensure" not in result.text
+    assert not result.clean
+
+
+def test_a_deletion_over_an_edit_is_reported_for_a_save():
+    base = "Intro. Member States shall ensure access to services. Outro."
+    theirs = "Intro. Outro."
+    ours = "Intro. Member States shall ensure access to health services. Outro."
+    result = merge(base, ours, theirs, on_conflict="report")
+    assert result.text == theirs
+    [conflict] = result.conflicts
+    assert "health" in conflict.ours_text
+    assert result.text[conflict.text_start : conflict.text_end] == conflict.theirs_text
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_edits_inside_one_word_meet(mode):
+    # Character by character these do not overlap ("i" and "c" of "quick"),
+    # but splicing them would give "quark", a word neither side wrote.
+    result = merge("a quick fox", "a quirk fox", "a quack fox", on_conflict=mode)
+    assert not result.clean
+    expected = "a quack quirk fox" if mode == "keep_both" else "a quack fox"
+    assert result.text == expected
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_endings_added_to_one_word_meet(mode):
+    result = merge("implement it", "implemented it", "implementing it", on_conflict=mode)
+    assert not result.clean
+    expected = "implementing implemented it" if mode == "keep_both" else "implementing it"
+    assert result.text == expected
+
+
+def test_combining_marks_belong_to_their_word():
+    base = "हिंदी text and cafe\u0301 text"
+    # "ि" (a vowel sign) and U+0301 (an acute accent) are marks, not word ends.
+    assert widen_to_words(base, [Edit(2, 2, "x")]) == [Edit(0, 5, "हिxंदी")]
+    assert widen_to_words(base, [Edit(20, 20, "s")]) == [Edit(15, 20, "cafe\u0301s")]
+
+
+def test_widening_reaches_words_an_edit_changes():
+    base = "foo bar baz"
+    assert widen_to_words(base, [Edit(3, 3, "s")]) == [Edit(0, 3, "foos")]
+    assert widen_to_words(base, [Edit(3, 3, " new")]) == [Edit(3, 3, " new")]
+    assert widen_to_words(base, [Edit(3, 4, "")]) == [Edit(0, 7, "foobar")]
+    assert widen_to_words(base, [Edit(5, 6, "i"), Edit(6, 6, "k")]) == [Edit(4, 7, "bikr")]
+    assert widen_to_words(base, [Edit(0, 11, "x")]) == [Edit(0, 11, "x")]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("base", "ours", "theirs", "expected"),
+    [
+        pytest.param("", "", "", "", id="all empty"),
+        pytest.param("", "Ours.", "", "Ours.", id="empty base, only ours"),
+        pytest.param("", "", "Theirs.", "Theirs.", id="empty base, only theirs"),
+        pytest.param("", "Ours.", "Theirs.", "Theirs. Ours.", id="empty base, both"),
+        pytest.param("Text.", "", "Text.", "", id="ours empties"),
+        pytest.param("Text.", "", "", "", id="both empty"),
+    ],
+)
+def test_empty_texts(mode, base, ours, theirs, expected):
+    assert merge(base, ours, theirs, on_conflict=mode).text == expected
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_unicode_outside_the_basic_plane(mode):
+    base = "Caucus 😀 position: 中文 text, عربي text, 𝔸 text."
+    ours = "Caucus 😀👍🏽 position: 中文 text, عربي text, 𝔸 text."
+    theirs = "Caucus 😀 position: 中文 text, عربي text, 𝔸𓀀 text."
+    result = merge(base, ours, theirs, on_conflict=mode)
+    assert result.text == "Caucus 😀👍🏽 position: 中文 text, عربي text, 𝔸𓀀 text."
+    assert result.clean
+
+
+def test_conflicts_are_located_in_the_merged_text():
+    base = "One two three. Four five six."
+    ours = "One 2 three. Four 5 six."
+    theirs = "One II three. Four V six."
+    for mode in MODES:
+        result = merge(base, ours, theirs, on_conflict=mode)
+        assert [(c.ours_text, c.theirs_text) for c in result.conflicts] == [("2", "II"), ("5", "V")]
+        for conflict in result.conflicts:
+            located = result.text[conflict.text_start : conflict.text_end]
+            assert conflict.theirs_text in located
+            assert base[conflict.base_start : conflict.base_end] in ("two", "five")
+
+
+# Examples: the diffs a sync brings
+
+
+def test_a_client_delta_is_normalized_before_merging():
+    # A client diff that was not slid to word boundaries: "18] [c3r" typed
+    # after "[c3r1] [c3r", meaning " [c3r18]" after "[c3r1]".
+    # Taken as it came, it would meet theirs' change of "[c3r2]".
+    base = "[c3r1] [c3r2]"
+    ours_diffs = from_delta(base, "=11\t+18] [c3r\t=2")
+    theirs_diffs = diff(base, "[c3r1] [c3r9]")
+    for mode in MODES:
+        result = merge_diffs(base, ours_diffs, theirs_diffs, on_conflict=mode)
+        assert result.text == "[c3r1] [c3r18] [c3r9]"
+        assert result.clean
+
+
+def test_diffs_of_another_base_are_refused():
+    with pytest.raises(ValueError, match="ours"):
+        merge_diffs("abc", [(EQUAL, "abd")], [(EQUAL, "abc")])
+    with pytest.raises(ValueError, match="theirs"):
+        merge_diffs("abc", [(EQUAL, "abc")], [(INSERT, "x")])
+
+
+@pytest.mark.parametrize(
+    "edits",
+    [
+        pytest.param([Edit(2, 5, "x"), Edit(4, 6, "y")], id="overlapping"),
+        pytest.param([Edit(4, 6, "y"), Edit(0, 1, "x")], id="out of order"),
+        pytest.param([Edit(3, 3, "x"), Edit(3, 3, "y")], id="two insertions at one point"),
+        pytest.param([Edit(5, 20, "x")], id="past the end"),
+        pytest.param([Edit(4, 2, "x")], id="backwards"),
+    ],
+)
+def test_malformed_edits_are_refused(edits):
+    with pytest.raises(ValueError, match="ours"):
+        merge_edits("0123456789", edits, [])
+
+
+def test_an_unknown_conflict_rule_is_refused():
+    with pytest.raises(ValueError, match="on_conflict"):
+        merge("a", "b", "c", on_conflict="ours_wins")
+
+
+def test_edits_from_diffs_joins_each_run_of_changes():
+    diffs = [(EQUAL, "ab"), (-1, "c"), (INSERT, "X"), (EQUAL, "d"), (INSERT, "Y")]
+    assert edits_from_diffs(diffs) == [Edit(2, 3, "X"), Edit(4, 4, "Y")]
+    assert apply_edits("abcd", edits_from_diffs(diffs)) == "abXdY"
+
+
+# Properties
+
+
+def numbered_tokens(opening: str, closing: str) -> Iterator[str]:
+    """Unique words made of characters the base never contains, so no diff can split them."""
+    return (f"{opening}{number}{closing}" for number in itertools.count(1))
+
+
+clause_lists = st.lists(st.sampled_from(CLAUSES), min_size=1, max_size=8)
+
+
+def join_clauses(clauses: list[str], separators: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The base text, and where each clause's words lie in it."""
+    text, spans = "", []
+    for clause, separator in zip(clauses, separators, strict=True):
+        spans.append((len(text), len(text) + len(clause)))
+        text += clause + separator
+    return text, spans
+
+
+@st.composite
+def bases(draw) -> str:
+    """A base text of repeated clauses."""
+    clauses = draw(clause_lists)
+    separators = draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(clauses)))
+    return join_clauses(clauses, separators[: len(clauses)])[0]
+
+
+def edits_within(draw, low: int, high: int, tokens: Iterator[str]) -> list[Edit]:
+    """Random insertions, deletions and replacements inside `[low, high]`, in order."""
+    cuts = sorted(draw(st.lists(st.integers(low, high), max_size=6)))
+    edits: list[Edit] = []
+    for start, end in zip(cuts[0::2], cuts[1::2], strict=False):
+        kind = draw(st.sampled_from(["insert", "delete", "replace"]))
+        if kind == "insert" or start == end:
+            edit = Edit(start, start, f" {next(tokens)}" if draw(st.booleans()) else next(tokens))
+        elif kind == "delete":
+            edit = Edit(start, end, "")
+        else:
+            edit = Edit(start, end, next(tokens))
+        previous = edits[-1] if edits else None
+        if previous is None or previous.end < edit.start:
+            edits.append(edit)
+    return edits
+
+
+def both_sides(draw, base: str) -> tuple[list[Edit], list[Edit]]:
+    """Random edits of the whole base by each side, each side with its own tokens."""
+    ours = edits_within(draw, 0, len(base), numbered_tokens("[", "]"))
+    theirs = edits_within(draw, 0, len(base), numbered_tokens("{", "}"))
+    return ours, theirs
+
+
+def tokens_in(edits: list[Edit]) -> list[str]:
+    """The tokens the edits insert."""
+    return [edit.text.strip() for edit in edits if edit.text]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_widening_to_words_changes_nothing(data, base):
+    edits = edits_within(data.draw, 0, len(base), numbered_tokens("[", "]"))
+    widened = widen_to_words(base, edits)
+    assert apply_edits(base, widened) == apply_edits(base, edits)
+    for before, after in itertools.pairwise(widened):
+        assert before.end <= after.start
+        assert not before.start == before.end == after.start == after.end
+    for edit in widened:
+        # Whole words: a widened edit never starts or ends inside one.
+        assert not inside_a_word(base, edit.start)
+        assert not inside_a_word(base, edit.end)
+
+
+def inside_a_word(text: str, position: int) -> bool:
+    """Whether a position falls between two characters of one word."""
+    return 0 < position < len(text) and (text[position - 1] + text[position]).isalnum()
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), clauses=clause_lists)
+def test_edits_of_separate_clauses_both_survive_exactly(data, clauses):
+    separators = data.draw(st.lists(st.sampled_from(SEPARATORS), min_size=len(clauses)))
+    base, spans = join_clauses(clauses, separators[: len(clauses)])
+    owners = data.draw(st.lists(st.sampled_from([None, "ours", "theirs"]), min_size=len(spans)))
+    ours_tokens, theirs_tokens = numbered_tokens("[", "]"), numbered_tokens("{", "}")
+    ours, theirs = [], []
+    for (low, high), owner in zip(spans, owners, strict=False):
+        if owner == "ours":
+            ours += edits_within(data.draw, low, high, ours_tokens)
+        elif owner == "theirs":
+            theirs += edits_within(data.draw, low, high, theirs_tokens)
+    both = sorted(ours + theirs, key=lambda edit: edit.start)
+    expected = apply_edits(base, both)
+    for mode in MODES:
+        by_position = merge_edits(base, ours, theirs, on_conflict=mode)
+        assert by_position.text == expected
+        assert by_position.clean
+        by_text = merge(base, apply_edits(base, ours), apply_edits(base, theirs), on_conflict=mode)
+        assert by_text.text == expected
+        assert by_text.clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_edits_that_touch_at_word_boundaries_merge_cleanly(data, base):
+    # Cut the base between words; each piece is left alone, or replaced or
+    # prefixed by one side. Neighbouring pieces' edits touch but never meet.
+    between_words = [i for i in range(len(base) + 1) if not inside_a_word(base, i)]
+    cuts = sorted({0, len(base), *data.draw(st.lists(st.sampled_from(between_words)))})
+    sides = {"ours": ([], numbered_tokens("[", "]")), "theirs": ([], numbered_tokens("{", "}"))}
+    for start, end in itertools.pairwise(cuts):
+        owner = data.draw(st.sampled_from([None, "ours", "theirs"]))
+        if owner is not None:
+            edits, tokens = sides[owner]
+            replaces = data.draw(st.booleans())
+            edits.append(Edit(start, end if replaces else start, next(tokens)))
+    ours, theirs = sides["ours"][0], sides["theirs"][0]
+    expected = apply_edits(base, sorted(ours + theirs, key=lambda edit: edit.start))
+    # By position only: from the texts, a diff may describe a long replacement
+    # differently (keeping a "." from another clause), and then it does meet.
+    for mode in MODES:
+        result = merge_edits(base, ours, theirs, on_conflict=mode)
+        assert result.text == expected
+        assert result.clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_nothing_is_applied_twice(data, base):
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    ours, theirs = apply_edits(base, ours_edits), apply_edits(base, theirs_edits)
+    for mode in MODES:
+        assert merge(base, ours, base, on_conflict=mode).text == ours
+        assert merge(base, base, theirs, on_conflict=mode).text == theirs
+        same = merge(base, theirs, theirs, on_conflict=mode)
+        assert same.text == theirs
+        assert same.clean
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_live_merging_keeps_every_inserted_word_exactly_once(data, base):
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    ours, theirs = apply_edits(base, ours_edits), apply_edits(base, theirs_edits)
+    result = merge(base, ours, theirs, on_conflict="keep_both")
+    for token in tokens_in(ours_edits) + tokens_in(theirs_edits):
+        assert result.text.count(token) == 1, token
+    by_position = merge_edits(base, ours_edits, theirs_edits, on_conflict="keep_both")
+    for token in tokens_in(ours_edits) + tokens_in(theirs_edits):
+        assert by_position.text.count(token) == 1, token
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), base=bases())
+def test_the_modes_differ_only_at_conflicts(data, base):
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    live = merge_edits(base, ours_edits, theirs_edits, on_conflict="keep_both")
+    save = merge_edits(base, ours_edits, theirs_edits, on_conflict="report")
+    assert [c.base_start for c in live.conflicts] == [c.base_start for c in save.conflicts]
+    if save.clean:
+        assert live.text == save.text
+    for conflict in save.conflicts:
+        assert save.text[conflict.text_start : conflict.text_end] == conflict.theirs_text
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), base=bases())
+def test_the_same_inputs_give_the_same_result(data, base):
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    ours, theirs = apply_edits(base, ours_edits), apply_edits(base, theirs_edits)
+    for mode in MODES:
+        assert merge(base, ours, theirs, on_conflict=mode) == merge(
+            base, ours, theirs, on_conflict=mode
+        )
+
+
+DETERMINISM_SCRIPT = """
+import json, sys
+from drafting.text.merge import merge
+cases = json.load(sys.stdin)
+results = [merge(*case, on_conflict=mode) for case in cases for mode in ("keep_both", "report")]
+print(json.dumps([[r.text, [list(vars(c).values()) for c in r.conflicts]] for r in results]))
+"""
+
+
+def test_every_worker_merges_alike():
+    # Each worker process has its own hash seed: nothing may depend on it.
+    base = paper(["Health", "Housing", "Justice"])
+    cases = [
+        (base, base.replace("access", "full access"), base.replace("shall", "must", 2)),
+        (base, base.replace("Housing", "Shelter"), base.replace("## Housing", "## Homes")),
+        ("a quick fox", "a quirk fox", "a quack fox"),
+    ]
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        completed = subprocess.run(
+            [sys.executable, "-c", DETERMINISM_SCRIPT],
+            input=json.dumps(cases),
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.add(completed.stdout)
+    assert len(outputs) == 1
