@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
@@ -11,6 +13,7 @@ from drafting.accounts.models import User
 from drafting.caucuses import service as caucuses
 from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Role
+from drafting.documents import service as documents
 from drafting.extensions import db
 
 DEMO_PASSWORD = "drafting-demo-2026"  # noqa: S105  (demo data, printed on purpose)
@@ -30,6 +33,43 @@ def demo_user(email: str, name: str) -> User:
     return user or accounts.create_user(email, name=name, password=DEMO_PASSWORD)
 
 
+SAMPLE_PAPER = Path(__file__).parent / "documents" / "samples" / "bridge_document.md"
+
+
+def add_sample_paper(caucus, people) -> None:
+    """The sample position paper, with a few revisions by different people (once)."""
+    if documents.documents_of(caucus):
+        return
+    owner, rapporteur, editor = people[0][0], people[1][0], people[2][0]
+    text = SAMPLE_PAPER.read_text()
+    paper = documents.create_document(caucus, owner, title="Bridge document", content=text)
+    edits = [
+        (
+            editor,
+            "regardless of status.",
+            "regardless of status, and without fear of deportation.",
+            "Firewall between services and immigration enforcement",
+        ),
+        (
+            rapporteur,
+            "Member States shall recognise",
+            "Member States shall ratify ILO C189 and recognise",
+            "Name the convention",
+        ),
+        (
+            editor,
+            "## 4. Voices",
+            "## 4. Monitoring\n\nThe caucus will report on progress every year.\n\n## 5. Voices",
+            "Add a monitoring section",
+        ),
+    ]
+    for author, old, new, summary in edits:
+        text = text.replace(old, new)
+        documents.save_content(
+            paper, author=author, base_revision=paper.head_revision, content=text, summary=summary
+        )
+
+
 @click.command("demo")
 @with_appcontext
 def demo_cli() -> None:
@@ -44,6 +84,7 @@ def demo_cli() -> None:
         if membership is None:
             membership = caucuses.add_member(caucus, user, role)
         membership.organization = organization
+    add_sample_paper(caucus, people)
     db.session.commit()
     click.echo(f"Demo caucus “{caucus.name}” is ready. Sign in at /login with any of:")
     for user, role, organization in people:

@@ -95,3 +95,10 @@ def test_development_cookies_work_over_http():
     """On http://127.0.0.1 in development, cookies must not require HTTPS."""
     app = create_app(test_config("sqlite://"))
     assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_allowed_image_hosts_are_in_the_policy(app, client, monkeypatch):
+    """Images from an allowed host load; every other host stays blocked."""
+    monkeypatch.setitem(app.config, "ALLOWED_IMAGE_HOSTS", ["images.example.org"])
+    policy = client.get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' https://images.example.org;" in policy
