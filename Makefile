@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format demo bench browser clean help
+.PHONY: install run test lint format demo bench browser messages clean help
 
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) on SQLite"
@@ -57,6 +57,11 @@ format: install
 
 bench: install
 	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(BIN)/python "$$script" || exit 1; done
+
+# Collect every user-facing string into translations/messages.pot for translators.
+messages: install
+	@mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
