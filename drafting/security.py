@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
-from flask import current_app
 from flask import Response
+from flask import current_app
+
 
 def content_security_policy(image_hosts: list[str]) -> str:
     """No inline script or style, nothing from elsewhere except images from allowed hosts."""

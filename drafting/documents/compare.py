@@ -64,7 +64,11 @@ class Comparison:
 
 
 def rows_of(diffs: Diffs) -> list[Row]:
-    """Cut the diffs into paragraphs; a paragraph ends at a newline both sides share."""
+    """Cut the diffs into paragraphs: a row ends at a blank line both sides share.
+
+    A Markdown paragraph, list or table is one row, however many lines it has; a
+    heading followed directly by text stays with it.
+    """
     rows, current = [], Row()
     for op, text in diffs:
         if op != EQUAL:
@@ -72,12 +76,17 @@ def rows_of(diffs: Diffs) -> list[Row]:
             continue
         for line in text.splitlines(keepends=True):
             current.pieces.append((EQUAL, line))
-            if line.endswith("\n"):
+            if line.strip() == "" and line.endswith("\n") and has_words(current):
                 rows.append(current)
                 current = Row()
     if current.pieces:
         rows.append(current)
     return rows
+
+
+def has_words(row: Row) -> bool:
+    """True once a row holds more than blank lines (so blank runs join the next row)."""
+    return any(text.strip() for _op, text in row.pieces)
 
 
 def headings_in(text: str) -> tuple[list[int], list[str]]:

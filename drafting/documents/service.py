@@ -37,6 +37,11 @@ MAX_TITLE_CHARS = 200
 LANGUAGES = {"en", "es", "fr", "ar", "pt", "ru", "zh"}
 
 
+def normalize_newlines(text: str) -> str:
+    """Documents use LF: browsers send textareas with CRLF, files come from Windows."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_content(content: str) -> None:
     """A document body is at most 2 MB of UTF-8."""
     if len(content) > MAX_CONTENT_BYTES or len(content.encode("utf-8", "surrogatepass")) > (
@@ -78,6 +83,7 @@ def create_document(
     caucus: Caucus, author: User, *, title: str, content: str = "", language: str = "en"
 ) -> Document:
     """Create a document; its first revision records the starting text."""
+    content = normalize_newlines(content)
     check_content(content)
     document = Document(
         caucus=caucus,
@@ -173,6 +179,7 @@ def save_content(
     guessing). Where both changed the same passage, nothing is saved: the submitted text
     is kept for its author and Conflict lists the passages.
     """
+    content = normalize_newlines(content)
     check_content(content)
     summary = check_summary(summary)
     document = lock_document(document)
@@ -203,14 +210,24 @@ def save_content(
     return SaveOutcome(revision.number, new_text, merged=merged, created=True)
 
 
+class SaveConflict(Conflict):
+    """A stale save that clashes with the head. `merged_text` is the head with every
+    non-clashing change of the save applied, for the author to continue from."""
+
+    def __init__(self, message: str, *, merged_text: str, **extra):
+        super().__init__(message, **extra)
+        self.merged_text = merged_text
+
+
 def merged_text(document: Document, author: User, base_revision: int, content: str) -> str:
-    """Merge a stale save into the head, or keep it and raise Conflict."""
+    """Merge a stale save into the head, or keep it and raise SaveConflict."""
     base_text = storage.text_at(document, base_revision)
     result = merging.merge(base_text, content, document.content, on_conflict="report")
     if result.conflicts:
         keep_text(document, author, base_revision, content)
-        raise Conflict(
+        raise SaveConflict(
             _("Someone changed the same passages since you started. Your text is kept."),
+            merged_text=result.text,
             head_revision=document.head_revision,
             conflicts=[conflict_json(c) for c in result.conflicts],
         )

@@ -28,7 +28,6 @@ from drafting.documents.forms import ImportForm
 from drafting.documents.forms import NewDocumentForm
 from drafting.documents.forms import SettingsForm
 from drafting.documents.models import Document
-from drafting.errors import Conflict
 from drafting.errors import Invalid
 from drafting.extensions import db
 from drafting.text.markdown import render
@@ -159,9 +158,13 @@ def save_from_form(document: Document, membership, form: EditForm):
             content=(form.content.data or "").replace("\r\n", "\n"),
             summary=form.summary.data or "",
         )
-    except Conflict as conflict:
+    except service.SaveConflict as conflict:
         db.session.commit()  # the kept text is saved even though the change is not
         flash(conflict.message, "error")
+        # Continue from the head with every change of theirs that did not clash already in;
+        # the clashing passages are listed with their wording, and the whole text is kept.
+        form.content.data = conflict.merged_text
+        form.base_revision.data = str(conflict.extra["head_revision"])
         return render_edit(
             document, membership, form, conflicts=conflict.extra.get("conflicts"), status=409
         )
@@ -360,6 +363,8 @@ def compare_page(doc_id: int, target, membership):
         from_number=from_number,
         to_number=to_number,
         view=view,
+        membership=membership,
+        Role=Role,
     )
 
 
@@ -379,4 +384,6 @@ def authorship(doc_id: int, target, membership):
         segments=state.segments(text),
         counts=state.counts(),
         people=people,
+        membership=membership,
+        Role=Role,
     )

@@ -193,3 +193,30 @@ def test_documents_of_lists_active_and_archived_apart(ctx, team, make_document):
     assert [d.id for d in service.documents_of(caucus)] == [active.id]
     assert [d.id for d in service.documents_of(caucus, archived=True)] == [archived.id]
     assert db.session.scalar(sa.select(sa.func.count(Revision.id))) == 2
+
+
+def test_windows_line_endings_become_lf(doc, team):
+    """A textarea sends CRLF: saving the same text again is no change at all."""
+    members = people(team)
+    outcome = service.save_content(
+        doc, author=members["editor"], base_revision=1, content=BASE.replace("\n", "\r\n")
+    )
+    assert not outcome.created
+    assert doc.content == BASE
+
+
+def test_compare_rows_are_paragraphs(doc, team):
+    """A paragraph of several lines is one row; unchanged paragraphs fold."""
+    from drafting.documents.compare import Fold
+    from drafting.documents.compare import compare
+
+    members = people(team)
+    longer = BASE + "\n".join(f"Line {n} of a long list." for n in range(6)) + "\n\nEnd.\n"
+    service.save_content(doc, author=members["editor"], base_revision=1, content=longer)
+    changed = longer.replace("Line 3 of", "Line three of")
+    service.save_content(doc, author=members["editor"], base_revision=2, content=changed)
+    diffs, new_text = service.compare_texts(doc, 2, 3)
+    comparison = compare(diffs, new_text)
+    [change] = comparison.changes
+    assert "Line 0 of a long list." in "".join(t for _op, t in change.pieces)
+    assert isinstance(comparison.blocks[0], Fold)

@@ -109,7 +109,10 @@ def test_conflict_page_keeps_the_text(client, make_client, make_document, team):
     )
     assert response.status_code == 409
     assert "Passages changed by you and by someone else" in response.text
-    assert mine.strip() in response.text
+    assert '<span class="passage">should</span>' in response.text
+    # The form continues from the head (revision 2), so saving again cannot clash forever.
+    assert 'name="base_revision" type="hidden" value="2"' in response.text
+    assert "Member States must act." in response.text
     kept = client.get(f"/documents/{document.id}/kept").text
     assert mine.strip() in kept
 
