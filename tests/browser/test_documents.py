@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-import pytest
 from flask import Flask
 from playwright.sync_api import Dialog
 from playwright.sync_api import Locator
