@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import Response
+from flask import abort
 from flask import current_app
+from flask import request
+from flask_babel import gettext as _
 
 
 def content_security_policy(image_hosts: list[str]) -> str:
@@ -62,6 +65,15 @@ def safe_next_path(target: str | None, default: str = "/") -> str:
     return cleaned
 
 
+def refuse_nul_characters() -> None:
+    """No text here contains NUL; PostgreSQL cannot store it, so refuse it up front (400)."""
+    for values in (request.args, request.form):
+        for value in values.listvalues():
+            if any("\x00" in item for item in value):
+                abort(400, description=_("The request contains a NUL character."))
+
+
 def init_app(app: Flask) -> None:
-    """Install the headers on every response."""
+    """Install the checks and headers on every request."""
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)

@@ -102,3 +102,12 @@ def test_allowed_image_hosts_are_in_the_policy(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "ALLOWED_IMAGE_HOSTS", ["images.example.org"])
     policy = client.get("/login").headers["Content-Security-Policy"]
     assert "img-src 'self' https://images.example.org;" in policy
+
+
+def test_nul_characters_are_refused_everywhere(client, factory):
+    """PostgreSQL cannot store NUL: forms and queries with one get 400, never 500."""
+    refused = client.submit("/login", {"email": "a\x00@example.org", "password": "x"})
+    assert refused.status_code == 400
+    client.login(factory.user())
+    assert client.submit("/caucuses", {"name": "Nul\x00"}).status_code == 400
+    assert client.get("/caucuses?x=\x00").status_code == 400

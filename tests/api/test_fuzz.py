@@ -68,25 +68,15 @@ def api_document(app) -> dict[str, Any]:
 
 def documented_operations() -> list:
     """(method, path) of every operation, read from a fresh app when pytest collects."""
-    document = api_document(create_app(test_config("sqlite://")))
+    try:
+        document = api_document(create_app(test_config("sqlite://")))
+    except Exception as error:  # a failing test below, rather than a collection error for all
+        return [pytest.param(None, repr(error), id="no-openapi-document")]
     return [
         pytest.param(method.upper(), path, id=f"{method.upper()} {path}")
         for path, operations in document["paths"].items()
         for method in operations
     ]
-
-
-def add_member(factory, caucus_id: int, role: Role) -> User:
-    """A new person with `role` in the caucus.
-
-    Not `factory.member`: it merges the caller's copy of the caucus, whose `memberships` as
-    loaded then replace the stored ones, so a second call deletes the first call's member.
-    """
-    user = factory.user()
-    with factory.context():
-        caucuses.add_member(db.session.get(Caucus, caucus_id), db.session.get(User, user.id), role)
-        db.session.commit()
-    return user
 
 
 @pytest.fixture
@@ -95,8 +85,8 @@ def caucus_world(factory) -> dict[str, Any]:
     revisions; and a stranger's caucus and document, which the owner must not reach."""
     owner = factory.user()
     caucus = factory.caucus(owner)
-    editor = add_member(factory, caucus.id, Role.EDITOR)
-    viewer = add_member(factory, caucus.id, Role.VIEWER)
+    editor = factory.member(caucus, Role.EDITOR)
+    viewer = factory.member(caucus, Role.VIEWER)
     stranger = factory.user()
     strangers_caucus = factory.caucus(stranger, name="Someone else's caucus")
     with factory.context():
@@ -169,7 +159,7 @@ def case_strategy(operation, real_values: dict[str, list[int]]):
 
     def with_real_fields(case, fields: dict[str, int]):
         if isinstance(case.body, dict) and fields.keys() & case.body.keys():
-            case.body = {**case.body, **{name: fields[name] for name in case.body if name in fields}}
+            case.body = {**case.body, **{k: v for k, v in fields.items() if k in case.body}}
         return case
 
     real_parameters = st.tuples(real(path_names), real(query_names))
@@ -208,6 +198,8 @@ def without_tuples(node: Any) -> Any:
 @pytest.mark.parametrize(("method", "path"), documented_operations())
 def test_no_input_breaks_the_api(app, caucus_world, method, path):
     """No 5xx for any input, responses as documented, and some requests reach the view."""
+    if method is None:
+        pytest.fail(f"GET {OPENAPI_PATH} failed: {path}", pytrace=False)
     schema = schemathesis.openapi.from_dict(without_tuples(api_document(app)), config=CONFIG)
     schema.app = app  # as schemathesis.openapi.from_wsgi does: requests go to the app in-process
     operation = schema[path][method]
@@ -236,7 +228,9 @@ def rule_to_openapi_path(rule: str) -> str:
 def api_routes(app) -> dict[tuple[str, str], Any]:
     """(METHOD, OpenAPI path) → Access of every /api/v1 route, except the document itself."""
     return {
-        (method, rule_to_openapi_path(rule.rule)): app.view_functions[rule.endpoint].access
+        (method, rule_to_openapi_path(rule.rule)): getattr(
+            app.view_functions[rule.endpoint], "access", None
+        )
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/") and rule.rule != OPENAPI_PATH
         for method in rule.methods - {"HEAD", "OPTIONS"}
@@ -268,6 +262,7 @@ def test_openapi_document_lists_every_api_route(app):
     """An OpenAPI 3.1 document with each /api/v1 route and its methods, and nothing else."""
     document = api_document(app)
     assert document["openapi"].startswith("3.1")
+    schemathesis.openapi.from_dict(document).validate()  # against the OpenAPI 3.1 meta-schema
     documented = {
         (method.upper(), path)
         for path, operations in document["paths"].items()
@@ -291,6 +286,7 @@ def test_openapi_document_says_who_may_call(app):
     }
     assert document["security"] == [{"bearer": []}]
     for (method, path), access in api_routes(app).items():
+        assert access is not None, f"{method} {path} declares no access"
         operation = document["paths"][path][method.lower()]
         label = f"{method} {path} ({access})"
         if access.kind == "public":
@@ -354,11 +350,11 @@ def test_errors_are_in_the_house_format(client, factory, method, path, kwargs, s
     headers = {} if kwargs.pop("no_token", False) else bearer(factory.token(factory.user()))
     response = client.open(path, method=method, headers=headers, **kwargs)
     assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    assert set(body) >= {"error"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    assert body["error"]["code"] == (code or body["error"]["code"])
-    assert isinstance(body["error"]["code"], str) and body["error"]["code"]
+    error = response.get_json()["error"]
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["code"], str) and error["code"]
+    if code is not None:
+        assert error["code"] == code
 
 
 def test_times_are_iso_8601(client, factory):
