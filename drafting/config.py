@@ -114,3 +114,5 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "drafting@localhost"
+    # How long a change notification request waits before answering "nothing new".
+    LONG_POLL_SECONDS = 20.0

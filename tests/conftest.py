@@ -61,6 +61,7 @@ def test_config(uri: str, **overrides) -> dict:
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
         "OPEN_REGISTRATION": True,
+        "LONG_POLL_SECONDS": 0.3,  # change notifications answer quickly in tests
         **overrides,
     }
 

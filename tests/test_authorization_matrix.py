@@ -26,7 +26,9 @@ from drafting.caucuses.access import Access
 from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Invitation
 from drafting.caucuses.models import Role
+from drafting.collab import service as collab
 from drafting.documents import service as documents
+from drafting.documents.models import Document
 from drafting.extensions import db
 from drafting.extensions import utcnow
 from tests.conftest import Factory
@@ -60,6 +62,7 @@ class World:
     invitation_secret: str
     document_id: int
     revision_number: int  # a revision of that document
+    client_id: str  # a live-editing session of that document, the persona's own if a member
 
 
 # How to fill each URL argument. A route with an argument missing here fails the matrix:
@@ -73,6 +76,7 @@ URL_VALUES: dict[str, Callable[[World], object]] = {
     "code": lambda world: "en",
     "doc_id": lambda world: world.document_id,
     "number": lambda world: world.revision_number,
+    "client_id": lambda world: world.client_id,
 }
 
 
@@ -169,6 +173,15 @@ def create_document(factory: Factory, caucus: Caucus, author: User) -> int:
         return document.id
 
 
+def open_edit_session(factory: Factory, document_id: int, user: User) -> str:
+    with factory.context():
+        session = collab.open_session(
+            db.session.get(Document, document_id), db.session.get(User, user.id)
+        )
+        db.session.commit()
+        return session.client_id
+
+
 def remove_member(factory: Factory, caucus: Caucus, user: User) -> None:
     with factory.context():
         caucuses.remove_member(db.session.get(Caucus, caucus.id), user.id)
@@ -216,6 +229,7 @@ def build_world(factory: Factory, client: WebClient, persona: str, *, api: bool)
         invitation_secret=invitation_secret,
         document_id=document_id,
         revision_number=1,
+        client_id=open_edit_session(factory, document_id, user or owner),
     )
 
 

@@ -130,6 +130,7 @@ def init_app(app) -> None:
     """Register the API, its views and its OpenAPI document."""
     from drafting.api import accounts  # noqa: F401  (registers routes)
     from drafting.api import caucuses  # noqa: F401
+    from drafting.api import collab  # noqa: F401
     from drafting.api import documents  # noqa: F401
     from drafting.api import openapi  # noqa: F401
 

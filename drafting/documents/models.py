@@ -32,6 +32,8 @@ class Document(db.Model):
     content: Mapped[str] = mapped_column(sa.Text, default="")
     head_revision: Mapped[int] = mapped_column(default=0)
     head_sha256: Mapped[str] = mapped_column(sa.String(64), default="")
+    # Bumped by every change of `content` (live edits and saves alike); clients sync to it.
+    live_version: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -80,6 +82,27 @@ class Revision(db.Model):
 
     document: Mapped[Document] = relationship()
     author: Mapped[User | None] = relationship()
+    contributors: Mapped[list[RevisionAuthor]] = relationship(
+        order_by="RevisionAuthor.characters.desc()", viewonly=True
+    )
+
+
+class RevisionAuthor(db.Model):
+    """Everyone whose words went into a revision (live edits by several people at once)."""
+
+    __tablename__ = "revision_authors"
+    __table_args__ = (
+        sa.UniqueConstraint("revision_id", "user_id", name="uq_revision_authors_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("revisions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    characters: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship()
 
 
 class KeptText(db.Model):

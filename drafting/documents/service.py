@@ -15,6 +15,7 @@ from sqlalchemy.orm import load_only
 
 from drafting.accounts.models import User
 from drafting.caucuses.models import Caucus
+from drafting.documents import live
 from drafting.documents import storage
 from drafting.documents.models import AuthorshipCache
 from drafting.documents.models import Document
@@ -185,6 +186,7 @@ def save_content(
     document = lock_document(document)
     if document.archived:
         raise Conflict(_("This document is archived. Restore it to edit."))
+    live.flush_live_edits(document, force=True)  # the head revision is now the live text
     if not 1 <= base_revision <= document.head_revision:
         raise Invalid(
             _("There is no revision %(n)d to save from.", n=base_revision),
@@ -204,8 +206,7 @@ def save_content(
         summary=summary,
         merged=merged,
     )
-    document.content = new_text
-    document.updated_at = revision.created_at
+    live.change_live_text(document, new_text, author, revision=revision.number)
     forget_kept_text(document, author)
     return SaveOutcome(revision.number, new_text, merged=merged, created=True)
 
@@ -294,6 +295,7 @@ def restore(document: Document, number: int, *, actor: User) -> SaveOutcome:
     """Make revision `number`'s text the new head; history is never rewritten."""
     old_text = text_of(document, number)
     document = lock_document(document)
+    live.flush_live_edits(document, force=True)
     head_text = document.content
     if old_text == head_text:
         return SaveOutcome(document.head_revision, head_text)
@@ -305,8 +307,7 @@ def restore(document: Document, number: int, *, actor: User) -> SaveOutcome:
         summary=_("Restored revision %(n)d", n=number),
         restored_from=number,
     )
-    document.content = old_text
-    document.updated_at = stored.created_at
+    live.change_live_text(document, old_text, actor, revision=stored.number)
     return SaveOutcome(stored.number, old_text, created=True)
 
 
@@ -389,7 +390,11 @@ def authorship_at(document: Document, number: int) -> Authorship:
     start = cached.revision if cached else 0
     state = Authorship.from_json(storage.unpack(cached.runs)) if cached else Authorship.empty()
     for revision_number, author_id, delta in storage.deltas_between(document, start + 1, number):
-        state = state.apply(delta, author=author_id or 0, revision=revision_number)
+        # A revision made of live edits by several people is replayed edit by edit, so
+        # each person's words are credited to them, not to the revision's main author.
+        edits = live.edits_of_revision(document, revision_number) or [(author_id, delta)]
+        for edit_author_id, edit_delta in edits:
+            state = state.apply(edit_delta, author=edit_author_id or 0, revision=revision_number)
         if revision_number % AUTHORSHIP_CACHE_EVERY == 0 or revision_number == number:
             cache_authorship(document, revision_number, state)
     return state

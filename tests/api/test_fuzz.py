@@ -29,6 +29,7 @@ from drafting.accounts.models import User
 from drafting.caucuses import service as caucuses
 from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Role
+from drafting.collab import service as collab
 from drafting.documents import service as documents
 from drafting.extensions import db
 from tests.conftest import bearer
@@ -119,6 +120,8 @@ def caucus_world(factory) -> dict[str, Any]:
         )
         db.session.commit()
         document_ids = [document.id, strangers_document.id]
+        client_id = collab.open_session(document, db.session.get(User, owner.id)).client_id
+        db.session.commit()
     return {
         "token": factory.token(owner),
         # Real values: every path parameter must be here (a new one fails the test until it
@@ -133,6 +136,8 @@ def caucus_world(factory) -> dict[str, Any]:
             "to": [1, 2],
             "revision": [1, 2],
             "base_revision": [1, 2],
+            "client_id": [client_id],
+            "after": [0, 1],
         },
     }
 

@@ -1,0 +1,126 @@
+"""API: live co-editing (SYNC.md): sessions, sync, change notifications, preview."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import request
+from flask_login import current_user
+from spectree import Response
+
+from drafting.api import bp
+from drafting.api import spec
+from drafting.api.schemas import ChangesOut
+from drafting.api.schemas import ChangesQuery
+from drafting.api.schemas import ErrorBody
+from drafting.api.schemas import PreviewOut
+from drafting.api.schemas import PreviewRequest
+from drafting.api.schemas import SessionOpened
+from drafting.api.schemas import SyncRequest
+from drafting.api.schemas import SyncResponse
+from drafting.caucuses.access import member_of
+from drafting.caucuses.models import Role
+from drafting.collab import notify
+from drafting.collab import service
+from drafting.documents.service import check_content
+from drafting.extensions import db
+from drafting.text.markdown import render
+
+ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
+
+
+def may_edit(document, membership) -> bool:
+    """Editors and up change the text of documents that are not archived."""
+    return membership.role >= Role.EDITOR and not document.archived
+
+
+@bp.post("/documents/<int:doc_id>/sessions")
+@member_of(Role.VIEWER)
+@spec.validate(resp=Response(HTTP_201=SessionOpened, **ERRORS), tags=["live editing"])
+def open_session(doc_id: int, target, membership):
+    """Open a sync session for one tab; viewers get one too, to follow along."""
+    session = service.open_session(target, current_user)
+    db.session.commit()
+    return {
+        "client_id": session.client_id,
+        "text": target.content,
+        "n": 0,
+        "m": 0,
+        "version": target.live_version,
+        "can_edit": may_edit(target, membership),
+        "user": {
+            "id": current_user.id,
+            "name": current_user.name,
+            "colour": service.colour_of(current_user.id),
+        },
+    }, 201
+
+
+@bp.post("/documents/<int:doc_id>/sync")
+@member_of(Role.VIEWER)
+@spec.validate(
+    json=SyncRequest,
+    resp=Response(HTTP_200=SyncResponse, HTTP_409=ErrorBody, HTTP_413=ErrorBody, **ERRORS),
+    tags=["live editing"],
+)
+def sync(doc_id: int, target, membership):
+    """Send the tab's outgoing edits, receive the server's (SYNC.md, steps 1–7)."""
+    body: SyncRequest = request.context.json
+    version_before = target.live_version
+    answer = service.sync(
+        target,
+        current_user,
+        client_id=body.client_id,
+        m=body.m,
+        edits=[service.ClientEdit(edit.n, edit.delta) for edit in body.edits],
+        can_edit=may_edit(target, membership),
+        cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
+    )
+    db.session.commit()
+    if answer.version != version_before:
+        notify.publish(doc_id, answer.version)
+    return {
+        "ack": answer.ack,
+        "m": answer.m,
+        "edits": answer.edits,
+        "version": answer.version,
+        "editors": answer.editors,
+    }
+
+
+@bp.get("/documents/<int:doc_id>/changes")
+@member_of(Role.VIEWER)
+@spec.validate(
+    query=ChangesQuery, resp=Response(HTTP_200=ChangesOut, **ERRORS), tags=["live editing"]
+)
+def changes(doc_id: int, target, membership):
+    """Long-poll: answer as soon as the live text passes version `after` (or on timeout)."""
+    query: ChangesQuery = request.context.query
+    timeout = min(query.timeout, current_app.config["LONG_POLL_SECONDS"])
+    version = notify.wait_for_change(doc_id, query.after, timeout)
+    return {"version": version, "changed": version > query.after}
+
+
+@bp.post("/documents/<int:doc_id>/sessions/<client_id>/close")
+@member_of(Role.VIEWER)
+@spec.validate(resp=Response("HTTP_204", **ERRORS), tags=["live editing"])
+def close_session(doc_id: int, client_id: str, target, membership):
+    """The tab is leaving: end its session; its pending edits become a revision now."""
+    service.close_session(target, current_user, client_id)
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/documents/<int:doc_id>/preview")
+@member_of(Role.VIEWER)
+@spec.validate(
+    json=PreviewRequest,
+    resp=Response(HTTP_200=PreviewOut, HTTP_413=ErrorBody, **ERRORS),
+    tags=["live editing"],
+)
+def preview(doc_id: int, target, membership):
+    """Render Markdown as the reading page would (sanitized), for the editor's preview."""
+    body: PreviewRequest = request.context.json
+    check_content(body.content)
+    hosts = frozenset(current_app.config["ALLOWED_IMAGE_HOSTS"])
+    rendered = render(body.content, allowed_image_hosts=hosts, numbered=target.numbered_paragraphs)
+    return {"html": rendered.html}

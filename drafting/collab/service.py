@@ -1,0 +1,242 @@
+"""Differential synchronization on the server (SYNC.md), one transaction per sync.
+
+The server's step for each sync, with the document row locked: restore the backup if
+the client missed our last answer, drop acknowledged edits, merge each new client edit
+into the live text by position (never by fuzzy matching), then send back what changed.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from drafting.accounts.models import User
+from drafting.collab.models import EditSession
+from drafting.documents import live
+from drafting.documents.models import Document
+from drafting.documents.service import check_content
+from drafting.documents.service import lock_document
+from drafting.errors import Conflict
+from drafting.errors import NotAllowed
+from drafting.errors import NotFound
+from drafting.extensions import db
+from drafting.extensions import utcnow
+from drafting.text.delta import apply_chain
+from drafting.text.diffs import DeltaMismatch
+from drafting.text.diffs import diff
+from drafting.text.diffs import from_delta
+from drafting.text.diffs import new_text
+from drafting.text.diffs import to_delta
+from drafting.text.merge import merge_diffs
+
+SESSION_IDLE_LIMIT = timedelta(hours=1)
+PRESENCE_WINDOW = timedelta(seconds=30)
+PALETTE_SIZE = 12
+
+
+def colour_of(user_id: int) -> int:
+    """A stable colour index for a person, the same in every tab."""
+    return user_id % PALETTE_SIZE
+
+
+@dataclass
+class ClientEdit:
+    """One entry of the client's outgoing stack."""
+
+    n: int
+    delta: str
+
+
+@dataclass
+class SyncAnswer:
+    """What the server answers a sync with."""
+
+    ack: int
+    m: int
+    edits: list[dict]
+    version: int
+    editors: list[dict]
+
+
+def open_session(document: Document, user: User) -> EditSession:
+    """Start syncing a tab: its shadow and backup are the live text as it stands."""
+    forget_idle_sessions(document)
+    session = EditSession(
+        client_id=secrets.token_urlsafe(18),
+        document_id=document.id,
+        user_id=user.id,
+        shadow_version=document.live_version,
+        backup_version=document.live_version,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def forget_idle_sessions(document: Document) -> None:
+    """Sessions idle for an hour are gone; their tabs reopen one when they come back."""
+    db.session.execute(
+        sa.delete(EditSession).where(
+            EditSession.document_id == document.id,
+            EditSession.last_seen_at < utcnow() - SESSION_IDLE_LIMIT,
+        )
+    )
+
+
+def find_session(document: Document, user: User, client_id: str) -> EditSession:
+    """The tab's session: NotFound if unknown, someone else's, closed or expired."""
+    session = db.session.scalar(
+        sa.select(EditSession).where(
+            EditSession.client_id == client_id, EditSession.document_id == document.id
+        )
+    )
+    gone = (
+        session is None
+        or session.user_id != user.id
+        or session.closed_at is not None
+        or session.last_seen_at < utcnow() - SESSION_IDLE_LIMIT
+    )
+    if gone:
+        raise NotFound(_("This editing session has ended. Reconnecting…"))
+    return session
+
+
+def text_of(document: Document, version: int, deltas_json: str) -> str:
+    """A text stored by reference: a live version plus deltas on top of it."""
+    try:
+        return apply_chain(live.live_text_at(document, version), json.loads(deltas_json))
+    except (live.LiveVersionGone, DeltaMismatch):
+        raise out_of_sync() from None
+
+
+def out_of_sync() -> Conflict:
+    """The client and the server no longer agree on the text; the client reopens."""
+    return Conflict(_("Your editor is out of step with the document. Reconnecting…"))
+
+
+def sync(
+    document: Document,
+    user: User,
+    *,
+    client_id: str,
+    m: int,
+    edits: list[ClientEdit],
+    can_edit: bool,
+    cursor: tuple[int, int] | None = None,
+) -> SyncAnswer:
+    """One sync of one tab, following SYNC.md's steps 1 to 7."""
+    document = lock_document(document)
+    session = find_session(document, user, client_id)
+    outgoing = json.loads(session.outgoing)
+    if m != session.shadow_m:
+        if m != session.backup_m:
+            raise out_of_sync()
+        # The client missed our last answer: go back to the shadow it still has.
+        session.shadow_version, session.shadow_deltas = (
+            session.backup_version,
+            session.backup_deltas,
+        )
+        session.shadow_m = session.backup_m
+        outgoing = []
+    outgoing = [edit for edit in outgoing if edit[0] >= m]
+    shadow = text_of(document, session.shadow_version, session.shadow_deltas)
+    shadow_deltas = json.loads(session.shadow_deltas)
+    for edit in edits:
+        if edit.n < session.shadow_n:
+            continue  # a duplicate of an edit already applied
+        if edit.n > session.shadow_n:
+            raise out_of_sync()
+        shadow = apply_client_edit(document, user, shadow, edit.delta, can_edit=can_edit)
+        shadow_deltas.append(edit.delta)
+        session.shadow_n += 1
+    # Step 5: the backup is the shadow as the client now has it. Step 6: send the client
+    # whatever the live text has that its shadow lacks; then the shadow is the live text.
+    session.backup_m = session.shadow_m
+    if shadow == document.content:
+        session.backup_version, session.backup_deltas = document.live_version, "[]"
+    else:
+        session.backup_version, session.backup_deltas = (
+            session.shadow_version,
+            json.dumps(shadow_deltas),
+        )
+        outgoing.append([session.shadow_m, to_delta(diff(shadow, document.content))])
+        session.shadow_m += 1
+    session.shadow_version, session.shadow_deltas = document.live_version, "[]"
+    session.outgoing = json.dumps(outgoing)
+    session.last_seen_at = utcnow()
+    session.cursor_anchor, session.cursor_head = cursor if cursor else (None, None)
+    live.flush_live_edits(document)
+    db.session.flush()
+    return SyncAnswer(
+        ack=session.shadow_n,
+        m=session.shadow_m,
+        edits=[{"m": edit_m, "delta": delta} for edit_m, delta in outgoing],
+        version=document.live_version,
+        editors=editors_of(document),
+    )
+
+
+def apply_client_edit(
+    document: Document, user: User, shadow: str, delta: str, *, can_edit: bool
+) -> str:
+    """Merge one client edit into the live text; returns the client's new text (the shadow)."""
+    try:
+        client_diffs = from_delta(shadow, delta)
+    except DeltaMismatch:
+        raise out_of_sync() from None
+    client_text = new_text(client_diffs)
+    if client_text == shadow:
+        return shadow
+    if not can_edit:
+        raise NotAllowed(_("You can read this document but not change it."))
+    if document.content == shadow:
+        merged = client_text
+    else:
+        # Both sides changed the shadow: place the client's change by position in the
+        # live text; where both touched the same words, keep both (nobody's words lost).
+        server_diffs = diff(shadow, document.content)
+        merged = merge_diffs(shadow, client_diffs, server_diffs, on_conflict="keep_both").text
+    check_content(merged)
+    live.change_live_text(document, merged, user)
+    return client_text
+
+
+def editors_of(document: Document) -> list[dict]:
+    """The tabs seen in the last 30 seconds, with their people's names and colours."""
+    sessions = db.session.scalars(
+        sa.select(EditSession)
+        .where(
+            EditSession.document_id == document.id,
+            EditSession.closed_at.is_(None),
+            EditSession.last_seen_at >= utcnow() - PRESENCE_WINDOW,
+        )
+        .order_by(EditSession.id)
+    )
+    return [
+        {
+            "client_id": session.client_id,
+            "user_id": session.user_id,
+            "name": session.user.name,
+            "colour": colour_of(session.user_id),
+            "last_seen": session.last_seen_at,
+            "cursor": (
+                {"anchor": session.cursor_anchor, "head": session.cursor_head}
+                if session.cursor_anchor is not None
+                else None
+            ),
+        }
+        for session in sessions
+    ]
+
+
+def close_session(document: Document, user: User, client_id: str) -> None:
+    """The tab is closing: end its session and turn pending live edits into a revision."""
+    document = lock_document(document)
+    session = find_session(document, user, client_id)
+    session.closed_at = utcnow()
+    live.flush_live_edits(document, force=True)

@@ -1,0 +1,163 @@
+"""The live text: every change bumps the live version and is recorded as a LiveEdit;
+pending live edits become revisions when their authors pause, and at least once a minute.
+
+Everything that changes `Document.content` goes through `change_live_text`, so that the
+chain of live versions has no gaps: a client's shadow is "live version v plus its own
+deltas", and version v can always be rebuilt from the current text backwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from drafting.accounts.models import User
+from drafting.collab.models import LiveEdit
+from drafting.documents import storage
+from drafting.documents.models import Document
+from drafting.documents.models import Revision
+from drafting.documents.models import RevisionAuthor
+from drafting.extensions import db
+from drafting.extensions import utcnow
+from drafting.text.delta import apply_chain
+from drafting.text.diffs import DELETE
+from drafting.text.diffs import INSERT
+from drafting.text.diffs import diff
+from drafting.text.diffs import to_delta
+
+# A pause this long ends a burst of typing: its changes become a revision.
+PAUSE = timedelta(seconds=10)
+# Someone who never pauses still gets a revision at least this often.
+FLUSH_AT_LEAST_EVERY = timedelta(seconds=60)
+
+
+class LiveVersionGone(LookupError):
+    """An old live version can no longer be rebuilt (its chain was pruned)."""
+
+
+def inverted(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The diffs that undo `diffs`: insertions become deletions and back."""
+    swap = {INSERT: DELETE, DELETE: INSERT}
+    return [(swap.get(op, op), text) for op, text in diffs]
+
+
+def change_live_text(
+    document: Document, new_text: str, author: User | None, *, revision: int | None = None
+) -> LiveEdit | None:
+    """Set the live text, recording the change (nothing when the text is the same)."""
+    old_text = document.content
+    if new_text == old_text:
+        return None
+    diffs = diff(old_text, new_text)
+    document.live_version += 1
+    edit = LiveEdit(
+        document_id=document.id,
+        version=document.live_version,
+        author_id=author.id if author else None,
+        forward=to_delta(diffs),
+        backward=to_delta(inverted(diffs)),
+        revision=revision,
+    )
+    db.session.add(edit)
+    document.content = new_text
+    document.updated_at = utcnow()
+    return edit
+
+
+def live_text_at(document: Document, version: int) -> str:
+    """The live text as it was at `version`, rebuilt backwards from the current text."""
+    if version == document.live_version:
+        return document.content
+    backward = list(
+        db.session.scalars(
+            sa.select(LiveEdit.backward)
+            .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
+            .order_by(LiveEdit.version.desc())
+        )
+    )
+    if version < 0 or len(backward) != document.live_version - version:
+        raise LiveVersionGone(version)
+    return apply_chain(document.content, backward)
+
+
+def pending_edits(document: Document) -> list[LiveEdit]:
+    """Live edits not yet in a revision, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(LiveEdit)
+            .where(LiveEdit.document_id == document.id, LiveEdit.revision.is_(None))
+            .order_by(LiveEdit.version)
+        )
+    )
+
+
+def flush_due(pending: list[LiveEdit]) -> bool:
+    """Time for a revision: everyone paused, or the oldest change waited a minute."""
+    now = utcnow()
+    return bool(pending) and (
+        now - pending[-1].created_at >= PAUSE or now - pending[0].created_at >= FLUSH_AT_LEAST_EVERY
+    )
+
+
+def flush_live_edits(document: Document, *, force: bool = False) -> Revision | None:
+    """Turn pending live edits into one revision, credited to everyone who made them.
+
+    Call with the document locked. `force` flushes whatever is pending (before a save,
+    or when an author leaves).
+    """
+    pending = pending_edits(document)
+    if not pending or not (force or flush_due(pending)):
+        return None
+    head_text = storage.text_at(document, document.head_revision)
+    characters = Counter()
+    for edit in pending:
+        characters[edit.author_id] += change_size(edit.forward)
+    main_author_id = max(characters, key=lambda author_id: characters[author_id])
+    revision = storage.store_revision(
+        document,
+        old_text=head_text,
+        new_text=document.content,
+        author_id=main_author_id,
+        summary=live_summary(characters),
+    )
+    for author_id, count in characters.items():
+        if author_id is not None:
+            db.session.add(
+                RevisionAuthor(revision_id=revision.id, user_id=author_id, characters=count)
+            )
+    for edit in pending:
+        edit.revision = revision.number
+    db.session.flush()
+    return revision
+
+
+def change_size(delta: str) -> int:
+    """How many characters a delta inserts and deletes (a rough measure of effort)."""
+    size = 0
+    for token in delta.split("\t"):
+        if token.startswith("+"):
+            size += len(token) - 1
+        elif token.startswith("-") and token[1:].isdigit():
+            size += int(token[1:])
+    return size
+
+
+def live_summary(characters: Counter) -> str:
+    """The summary of a revision made from live edits."""
+    people = [author_id for author_id in characters if author_id is not None]
+    names = db.session.scalars(sa.select(User.name).where(User.id.in_(people))).all()
+    return _("Live edits by %(names)s", names=", ".join(sorted(names)))
+
+
+def edits_of_revision(document: Document, number: int) -> list[tuple[int | None, str]]:
+    """(author, forward delta) of the live edits that make up a revision, if any."""
+    return list(
+        db.session.execute(
+            sa.select(LiveEdit.author_id, LiveEdit.forward)
+            .where(LiveEdit.document_id == document.id, LiveEdit.revision == number)
+            .order_by(LiveEdit.version)
+        ).all()
+    )

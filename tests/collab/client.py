@@ -1,0 +1,98 @@
+"""A Python client of the live-editing protocol, as the browser's JavaScript behaves.
+
+It speaks SYNC.md over any transport with `post(path, json)` and `get(path)` returning
+(status, body): Flask's test client in process, or real HTTP against gunicorn. Tests
+inject faults around it (lost requests, lost responses, duplicates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field
+
+from diff_match_patch import diff_match_patch
+
+
+def new_dmp() -> diff_match_patch:
+    """diff-match-patch as the browser sets it up."""
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 1.0
+    return dmp
+
+
+@dataclass
+class SyncClient:
+    """One tab: its text, shadow, versions and outgoing stack (SYNC.md, "In the client")."""
+
+    transport: object
+    document_id: int
+    client_id: str = ""
+    text: str = ""
+    shadow: str = ""
+    n: int = 0
+    m: int = 0
+    version: int = 0
+    stack: list[dict] = field(default_factory=list)
+    reopened: int = 0
+    acked: str = ""  # the shadow as of the last answer: what the server surely has
+    dmp: diff_match_patch = field(default_factory=new_dmp)
+
+    @property
+    def base(self) -> str:
+        """The document's API path."""
+        return f"/api/v1/documents/{self.document_id}"
+
+    def open(self) -> None:
+        """Open a session and take the server's text."""
+        status, body = self.transport.post(f"{self.base}/sessions", {})
+        assert status == 201, (status, body)
+        self.client_id, self.text, self.shadow = body["client_id"], body["text"], body["text"]
+        self.n, self.m, self.version, self.stack = 0, 0, body["version"], []
+        self.acked = self.text
+
+    def edit(self, new_text: str) -> None:
+        """The person types: the editor's text changes; nothing is sent yet."""
+        self.text = new_text
+
+    def prepare(self) -> dict:
+        """Diff the text against the shadow onto the stack; the body of the next sync."""
+        if self.text != self.shadow:
+            diffs = self.dmp.diff_main(self.shadow, self.text)
+            self.dmp.diff_cleanupSemanticLossless(diffs)
+            self.stack.append({"n": self.n, "delta": self.dmp.diff_toDelta(diffs)})
+            self.n += 1
+            self.shadow = self.text
+        return {"client_id": self.client_id, "m": self.m, "edits": list(self.stack)}
+
+    def receive(self, status: int, body: dict) -> None:
+        """Apply a sync's answer; reopen and rebase on 404 or 409."""
+        if status in (404, 409):
+            self.reopen()
+            return
+        assert status == 200, (status, body)
+        self.stack = [edit for edit in self.stack if edit["n"] >= body["ack"]]
+        for edit in body["edits"]:
+            if edit["m"] < self.m:
+                continue
+            diffs = self.dmp.diff_fromDelta(self.shadow, edit["delta"])
+            patches = self.dmp.patch_make(self.shadow, diffs)
+            self.shadow = self.dmp.diff_text2(diffs)
+            self.text = self.dmp.patch_apply(patches, self.text)[0]
+            self.m = edit["m"] + 1
+        self.m = body["m"]
+        self.version = body["version"]
+        self.acked = self.shadow
+
+    def sync(self) -> None:
+        """One full round trip."""
+        status, body = self.transport.post(f"{self.base}/sync", self.prepare())
+        self.receive(status, body)
+
+    def reopen(self) -> None:
+        """Start a new session and rebase onto the server's text everything typed since
+        the last answer (a 404 or 409 should not happen under lost or duplicated messages;
+        tests count `reopened` to prove it)."""
+        unsent = self.dmp.patch_make(self.acked, self.text)
+        self.open()
+        self.text = self.dmp.patch_apply(unsent, self.text)[0]
+        self.reopened += 1
