@@ -38,17 +38,24 @@ from drafting.extensions import db
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 
 
-def document_json(document: Document) -> dict:
-    """A document with its current text."""
+def document_summary_json(document: Document) -> dict:
+    """A document as lists show it, without its text."""
     return {
         "id": document.id,
-        "caucus_id": document.caucus_id,
         "title": document.title,
         "language": document.language,
         "revision": document.head_revision,
-        "content": document.content,
         "updated_at": document.updated_at,
         "archived": document.archived,
+    }
+
+
+def document_json(document: Document) -> dict:
+    """A document with its current text."""
+    return {
+        **document_summary_json(document),
+        "caucus_id": document.caucus_id,
+        "content": document.content,
         "numbered_paragraphs": document.numbered_paragraphs,
     }
 
@@ -102,17 +109,7 @@ def list_documents(cid: int, target, membership):
     documents = service.documents_of(target, archived=query.archived)
     page = documents[query.offset : query.offset + query.limit]
     return {
-        "items": [
-            {
-                "id": d.id,
-                "title": d.title,
-                "language": d.language,
-                "revision": d.head_revision,
-                "updated_at": d.updated_at,
-                "archived": d.archived,
-            }
-            for d in page
-        ],
+        "items": [document_summary_json(document) for document in page],
         **page_info(
             len(documents), query.limit, query.offset, cid=cid, archived=str(query.archived).lower()
         ),
