@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format demo bench browser messages clean help
+.PHONY: install run test lint format demo bench browser messages assets clean help
 
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) on SQLite"
@@ -13,6 +13,7 @@ help:
 	@echo "make demo   load a sample caucus and print its sign-in details"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  run the benchmarks under bench/"
+	@echo "make assets rebuild static/vendor/editor.bundle.js from frontend/ (needs Node 20 and npm)"
 
 install: $(VENV)/.installed
 
@@ -62,6 +63,11 @@ bench: install
 messages: install
 	@mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+
+# The live editor's JavaScript: frontend/src bundled into static/vendor/editor.bundle.js (and its
+# LICENSES.md). Both are committed, so `make run` and `make test` never need Node.
+assets:
+	cd frontend && npm ci && npm run build
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

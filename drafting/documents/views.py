@@ -113,7 +113,12 @@ def read(doc_id: int, target, membership):
 @bp.route("/documents/<int:doc_id>/edit", methods=["GET", "POST"])
 @member_of(Role.EDITOR)
 def edit(doc_id: int, target, membership):
-    """The plain editing page: the whole text, a preview, a summary."""
+    """The live editor; `?plain=1` (and every POST) is the plain page: the whole text in a
+    text area, a preview, a summary. The plain page is what works without JavaScript."""
+    if request.method == "GET" and not request.args.get("plain"):
+        return render_template(
+            "documents/live_edit.html", document=target, membership=membership, Role=Role
+        )
     form = EditForm()
     if request.method == "GET":
         form.content.data = target.content

@@ -90,8 +90,8 @@ def create_document(page: Page, caucus_id: int, title: str, text: str) -> str:
 
 
 def open_editor(page: Page, document_url: str) -> Locator:
-    """Open the edit page; returns its text area."""
-    page.goto(document_url + "/edit")
+    """Open the plain edit page (the one without live editing); returns its text area."""
+    page.goto(document_url + "/edit?plain=1")
     return page.get_by_label("Text (Markdown)")
 
 
