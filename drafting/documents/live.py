@@ -102,12 +102,32 @@ def flush_due(pending: list[LiveEdit]) -> bool:
     )
 
 
+def flush_due_now(document: Document) -> bool:
+    """`flush_due` from the times of the oldest and newest pending edit alone.
+
+    Every sync asks; loading every pending edit to answer (whole rows, deltas included)
+    cost more with each keystroke until the next revision: up to a minute of everyone's
+    typing, on every sync, inside the document lock (performance, bench/collab.py).
+    """
+    oldest, newest = db.session.execute(
+        sa.select(sa.func.min(LiveEdit.created_at), sa.func.max(LiveEdit.created_at)).where(
+            LiveEdit.document_id == document.id, LiveEdit.revision.is_(None)
+        )
+    ).one()
+    if oldest is None:
+        return False
+    now = utcnow()  # min() and max() keep the column's type: aware UTC datetimes
+    return now - newest >= PAUSE or now - oldest >= FLUSH_AT_LEAST_EVERY
+
+
 def flush_live_edits(document: Document, *, force: bool = False) -> Revision | None:
     """Turn pending live edits into one revision, credited to everyone who made them.
 
     Call with the document locked. `force` flushes whatever is pending (before a save,
     or when an author leaves).
     """
+    if not force and not flush_due_now(document):
+        return None
     pending = pending_edits(document)
     if not pending or not (force or flush_due(pending)):
         return None
@@ -152,12 +172,24 @@ def live_summary(characters: Counter) -> str:
     return _("Live edits by %(names)s", names=", ".join(sorted(names)))
 
 
-def edits_of_revision(document: Document, number: int) -> list[tuple[int | None, str]]:
-    """(author, forward delta) of the live edits that make up a revision, if any."""
-    return list(
-        db.session.execute(
-            sa.select(LiveEdit.author_id, LiveEdit.forward)
-            .where(LiveEdit.document_id == document.id, LiveEdit.revision == number)
-            .order_by(LiveEdit.version)
-        ).all()
+def edits_of_shared_revisions(
+    document: Document, first: int, last: int
+) -> dict[int, list[tuple[int | None, str]]]:
+    """(author, forward delta) of the live edits of every revision from `first` to `last`
+    that several people wrote together, by revision number (two queries in all)."""
+    shared = (
+        sa.select(Revision.number)
+        .join(RevisionAuthor, RevisionAuthor.revision_id == Revision.id)
+        .where(Revision.document_id == document.id, Revision.number.between(first, last))
+        .group_by(Revision.number)
+        .having(sa.func.count(RevisionAuthor.id) > 1)
     )
+    rows = db.session.execute(
+        sa.select(LiveEdit.revision, LiveEdit.author_id, LiveEdit.forward)
+        .where(LiveEdit.document_id == document.id, LiveEdit.revision.in_(shared))
+        .order_by(LiveEdit.version)
+    )
+    edits: dict[int, list[tuple[int | None, str]]] = {}
+    for revision, author_id, forward in rows:
+        edits.setdefault(revision, []).append((author_id, forward))
+    return edits

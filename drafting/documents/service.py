@@ -389,10 +389,12 @@ def authorship_at(document: Document, number: int) -> Authorship:
     )
     start = cached.revision if cached else 0
     state = Authorship.from_json(storage.unpack(cached.runs)) if cached else Authorship.empty()
+    shared = live.edits_of_shared_revisions(document, start + 1, number)
     for revision_number, author_id, delta in storage.deltas_between(document, start + 1, number):
         # A revision made of live edits by several people is replayed edit by edit, so
-        # each person's words are credited to them, not to the revision's main author.
-        edits = live.edits_of_revision(document, revision_number) or [(author_id, delta)]
+        # each person's words are credited to them; any other revision replays its own
+        # word-level delta (one person's words, credited whole).
+        edits = shared.get(revision_number) or [(author_id, delta)]
         for edit_author_id, edit_delta in edits:
             state = state.apply(edit_delta, author=edit_author_id or 0, revision=revision_number)
         if revision_number % AUTHORSHIP_CACHE_EVERY == 0 or revision_number == number:
