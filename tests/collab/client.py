@@ -7,6 +7,8 @@ inject faults around it (lost requests, lost responses, duplicates).
 
 from __future__ import annotations
 
+import http.client
+import json
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -71,14 +73,27 @@ class SyncClient:
             return
         assert status == 200, (status, body)
         self.stack = [edit for edit in self.stack if edit["n"] >= body["ack"]]
-        for edit in body["edits"]:
-            if edit["m"] < self.m:
-                continue
-            diffs = self.dmp.diff_fromDelta(self.shadow, edit["delta"])
-            patches = self.dmp.patch_make(self.shadow, diffs)
-            self.shadow = self.dmp.diff_text2(diffs)
-            self.text = self.dmp.patch_apply(patches, self.text)[0]
-            self.m = edit["m"] + 1
+        shadow, text, expected = self.shadow, self.text, self.m
+        try:
+            for edit in body["edits"]:
+                if edit["m"] < self.m:
+                    continue
+                if edit["m"] != expected:
+                    raise ValueError(f"server edit {edit['m']}, expected {expected}")
+                expected = edit["m"] + 1
+                diffs = self.dmp.diff_fromDelta(shadow, edit["delta"])
+                if text == shadow:  # nothing typed meanwhile: exact (as the browser does)
+                    shadow = text = self.dmp.diff_text2(diffs)
+                    continue
+                patches = self.dmp.patch_make(shadow, diffs)
+                shadow = self.dmp.diff_text2(diffs)
+                text = self.dmp.patch_apply(patches, text)[0]
+        except ValueError:
+            # A server edit that does not fit our shadow: out of step, as a 409 (the
+            # browser does the same, applying nothing of the answer).
+            self.reopen()
+            return
+        self.shadow, self.text = shadow, text
         self.m = body["m"]
         self.version = body["version"]
         self.acked = self.shadow
@@ -96,3 +111,52 @@ class SyncClient:
         self.open()
         self.text = self.dmp.patch_apply(unsent, self.text)[0]
         self.reopened += 1
+
+
+class HttpTransport:
+    """The protocol over real HTTP (http.client, one kept-alive connection per client),
+    authenticated with a Bearer token. Counts the bytes of request and response bodies."""
+
+    def __init__(self, host: str, port: int, token: str, timeout: float = 30.0):
+        self.host, self.port, self.timeout = host, port, timeout
+        self.headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        self.connection: http.client.HTTPConnection | None = None
+        self.sent = self.received = self.requests = self.reconnects = 0
+
+    def request(self, method: str, path: str, body: dict | None = None):
+        """One request; on a connection the server closed meanwhile (keep-alive timeout),
+        connect again and resend once: the protocol tolerates a duplicate."""
+        payload = None if body is None else json.dumps(body).encode()
+        headers = dict(self.headers)
+        if payload is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPConnection(
+                    self.host, self.port, timeout=self.timeout
+                )
+            try:
+                self.connection.request(method, path, body=payload, headers=headers)
+                response = self.connection.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError, http.client.BadStatusLine):
+                self.close()
+                if attempt == 2:
+                    raise
+                self.reconnects += 1
+        self.requests += 1
+        self.sent += len(payload or b"")
+        self.received += len(data)
+        return response.status, (json.loads(data) if data else None)
+
+    def post(self, path: str, body: dict):
+        return self.request("POST", path, body)
+
+    def get(self, path: str):
+        return self.request("GET", path)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
