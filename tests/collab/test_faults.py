@@ -20,6 +20,14 @@ Then everyone stops typing and syncs twice without faults. Whatever happened:
 
 A deletion excuses the tokens it covered in the deleting client's view; deletions and
 word replacements never cut through a token, so a token is either whole or gone.
+
+Now and then a client also types while its sync is out (the answer is then patched onto
+a text that moved on, as in the browser). Those tokens are only held to "never twice":
+the client's fuzzy patch can cut them where someone deleted the passage meanwhile (a
+client-side limitation, pinned by the xfail test at the end).
+
+Without the server's fix for late duplicates (drafting/collab/service.py, `sync`), the
+first failing run is a client that had to reopen after a late copy of its request.
 """
 
 from __future__ import annotations
@@ -59,7 +67,7 @@ WORD = re.compile(r"[A-Za-z]+")
 FAULTS = ["none", "lost_request", "lost_response", "duplicate", "late_duplicate"]
 
 FAULT_SETTINGS = settings(
-    max_examples=80,
+    max_examples=100,
     derandomize=True,  # the same runs every time: CI is not flaky
     database=None,
     deadline=None,
