@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench._common import scratch_postgres  # noqa: E402
 from drafting import create_app  # noqa: E402
 from drafting.accounts.models import User  # noqa: E402
 from drafting.collab import service as collab  # noqa: E402
@@ -78,25 +79,6 @@ TYPING = ["women ", "rights ", "access ", "shall ", "justice ", "status ", "migr
 # --------------------------------------------------------------------------------------
 # Set-up: the database, the paper, the app
 # --------------------------------------------------------------------------------------
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    """A fresh PostgreSQL database for this run, dropped afterwards."""
-    name = f"drafting_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(ADMIN_POSTGRES_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def bench_config(uri: str) -> dict:
@@ -789,7 +771,7 @@ def main() -> None:
         },
         "steps": [],
     }
-    with scratch_database() as url, tempfile.TemporaryDirectory() as tmp:
+    with scratch_postgres(ADMIN_POSTGRES_URL) as url, tempfile.TemporaryDirectory() as tmp:
         database_name = sa.engine.make_url(url).database
         app = migrated_app(url)
         seeded = seed(app, editors=max([*counts, SERVER_COST_TABS]) + 2, content=paper)

@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 import zlib
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -54,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench._common import scratch_postgres  # noqa: E402
 from drafting import create_app  # noqa: E402
 from drafting.accounts import service as accounts  # noqa: E402
 from drafting.caucuses import service as caucuses  # noqa: E402
@@ -830,20 +830,8 @@ def database(kind: str, tmp: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp / 'bench.sqlite3'}"
         return
-    name = f"drafting_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(ADMIN_POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield (
-            sa.engine.make_url(ADMIN_POSTGRES_URL)
-            .set(database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(ADMIN_POSTGRES_URL) as url:
+        yield url
 
 
 def postgres_unreachable() -> str | None:
