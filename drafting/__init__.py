@@ -106,11 +106,15 @@ def register_blueprints(app: Flask) -> None:
     from drafting.caucuses.views import bp as caucuses_bp
     from drafting.demo import demo_cli
     from drafting.documents.views import bp as documents_bp
+    from drafting.publishing.views import bp as publishing_bp
+    from drafting.review.views import bp as review_bp
     from drafting.site import bp as site_bp
 
     app.register_blueprint(accounts_bp)
     app.register_blueprint(caucuses_bp)
     app.register_blueprint(documents_bp)
+    app.register_blueprint(publishing_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(site_bp)
     api.init_app(app)
     app.cli.add_command(users_cli)

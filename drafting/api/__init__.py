@@ -133,6 +133,8 @@ def init_app(app) -> None:
     from drafting.api import collab  # noqa: F401
     from drafting.api import documents  # noqa: F401
     from drafting.api import openapi  # noqa: F401
+    from drafting.api import publishing  # noqa: F401
+    from drafting.api import review  # noqa: F401
 
     csrf.exempt(bp)  # protect_cookie_writes applies CSRF only where a cookie authenticates
     app.register_blueprint(bp)

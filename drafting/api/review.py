@@ -1,0 +1,3 @@
+"""API: comments and suggestions (API.md, *Comments and suggestions*)."""
+
+from __future__ import annotations

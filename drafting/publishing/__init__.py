@@ -1,0 +1,1 @@
+"""Publishing: frozen versions, print-quality PDFs, public pages and endorsements."""

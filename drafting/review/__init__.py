@@ -1,0 +1,1 @@
+"""Review: comments on passages, proposed wording and the rapporteur's decisions."""
