@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: install run test lint format demo bench browser messages assets clean help
+.PHONY: install pdf-packages run test lint format demo bench browser messages assets clean help
 
 help:
 	@echo "make run    set up and serve http://127.0.0.1:$(PORT) on SQLite"
@@ -15,7 +15,16 @@ help:
 	@echo "make bench  run the benchmarks under bench/"
 	@echo "make assets rebuild static/vendor/editor.bundle.js from frontend/ (needs Node 20 and npm)"
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed pdf-packages
+
+# What PDF printing needs from Debian: Pango for WeasyPrint, fonts covering Latin, Arabic and
+# Chinese (embedded as subsets), poppler-utils for the PDF tests. Installed when missing and we may.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core fonts-noto-cjk fonts-dejavu-core poppler-utils
+pdf-packages:
+	@missing=$$(for package in $(PDF_PACKAGES); do dpkg -s $$package >/dev/null 2>&1 || echo $$package; done); \
+	  [ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; } || \
+	  echo "PDFs need these Debian packages: sudo apt-get install" $$missing
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Drafting needs Python 3.11 or newer"'

@@ -75,6 +75,11 @@ def from_environment() -> dict:
             for host in os.environ.get("ALLOWED_IMAGE_HOSTS", "").split(",")
             if host.strip()
         ],
+        "PDF_TIME_LIMIT": float(os.environ.get("PDF_TIME_LIMIT", "60")),
+        "PDF_MEMORY_LIMIT": int(os.environ.get("PDF_MEMORY_LIMIT", str(1024**3))),
+        "PDF_QUEUE_URL": os.environ.get("PDF_QUEUE_URL") or None,
+        "PDF_SPARE_PROCESS": env_flag("PDF_SPARE_PROCESS", True),
+        "PDF_CACHE_MAX_BYTES": int(os.environ.get("PDF_CACHE_MAX_BYTES", str(512 * 1024**2))),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }
@@ -114,5 +119,12 @@ class Defaults:
     MAIL_PASSWORD = None
     MAIL_USE_TLS = True
     MAIL_DEFAULT_SENDER = "drafting@localhost"
+    # PDF printing: limits of the sandboxed printing process, the queue that moves printing out
+    # of web requests (RQ on Redis; unset prints inline) and the cache's size cap.
+    PDF_TIME_LIMIT = 60.0
+    PDF_MEMORY_LIMIT = 1024**3
+    PDF_QUEUE_URL = None
+    PDF_SPARE_PROCESS = True  # keep a printing process waiting with WeasyPrint loaded
+    PDF_CACHE_MAX_BYTES = 512 * 1024**2
     # How long a change notification request waits before answering "nothing new".
     LONG_POLL_SECONDS = 20.0

@@ -3,5 +3,389 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from drafting.accounts.forms import EmptyForm
+from drafting.caucuses.access import member_of
+from drafting.caucuses.access import public
+from drafting.caucuses.access import register_target
+from drafting.caucuses.models import Role
+from drafting.caucuses.service import slugify
+from drafting.extensions import db
+from drafting.extensions import limiter
+from drafting.mail import mail_configured
+from drafting.mail import send_mail
+from drafting.publishing import exports
+from drafting.publishing import service
+from drafting.publishing.forms import EndorseForm
+from drafting.publishing.forms import PublicEndorseForm
+from drafting.publishing.forms import SharingForm
+from drafting.publishing.forms import VersionForm
+from drafting.publishing.forms import VisibilityForm
+from drafting.publishing.models import Endorsement
+from drafting.publishing.models import Version
+from drafting.ratelimits import by_address
+from drafting.text.markdown import render
 
 bp = Blueprint("publishing", __name__)
+register_target("vid", lambda version_id: db.session.get(Version, version_id))
+register_target("eid", lambda endorsement_id: db.session.get(Endorsement, endorsement_id))
+
+
+@bp.app_context_processor
+def document_versions() -> dict:
+    """Lets the document's reading page list its versions (templates/documents/read.html)."""
+    return {"document_versions": service.versions_of}
+
+
+def endorsement_limits() -> str:
+    """How often one address may endorse through public links."""
+    return current_app.config.get("ENDORSEMENT_LIMITS", "10 per hour;30 per day")
+
+
+def rendered(version: Version):
+    """The version's frozen text as safe HTML with its table of contents."""
+    hosts = frozenset(current_app.config["ALLOWED_IMAGE_HOSTS"])
+    return render(version.content, allowed_image_hosts=hosts, numbered=version.numbered_paragraphs)
+
+
+def download_name(name: str, extension: str) -> str:
+    """A file name fit for Content-Disposition."""
+    return f"{slugify(name) or 'document'}.{extension}"
+
+
+def download(body, mimetype: str, name: str, extension: str) -> Response:
+    """A file to save, never kept by a shared cache (drafts are confidential)."""
+    filename = download_name(name, extension)
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def pdf_response(pdf_bytes: bytes, name: str, *, public: bool) -> Response:
+    """A PDF shown inline. Public ones may be kept by caches but are revalidated on every
+    use (unpublishing must take effect at once); the ETag makes revalidation cheap."""
+    response = Response(pdf_bytes, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{download_name(name, "pdf")}"'
+    if not public:
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.set_etag(service.pdf_sha256(pdf_bytes))
+    return response.make_conditional(request)
+
+
+# Versions of a document
+
+
+@bp.get("/documents/<int:doc_id>/versions")
+@member_of(Role.VIEWER)
+def versions(doc_id: int, target, membership):
+    """A document's versions, with the form to cut one and links to compare them."""
+    return render_versions(target, membership, VersionForm(formdata=None))
+
+
+def render_versions(document, membership, form: VersionForm, status: int = 200):
+    """Render the versions page."""
+    return render_template(
+        "publishing/versions.html",
+        document=document,
+        membership=membership,
+        versions=service.versions_of(document),
+        form=form,
+        Role=Role,
+    ), status
+
+
+@bp.post("/documents/<int:doc_id>/versions")
+@member_of(Role.RAPPORTEUR)
+def create_version(doc_id: int, target, membership):
+    """Freeze a revision as a labelled version (rapporteurs)."""
+    form = VersionForm()
+    if not form.validate_on_submit():
+        return render_versions(target, membership, form, status=422)
+    version = service.create_version(
+        target,
+        current_user,
+        label=form.label.data,
+        revision=form.revision.data,
+        final=form.final.data,
+        note=form.note.data or "",
+    )
+    db.session.commit()
+    flash(_("Version “%(label)s” saved.", label=version.label), "success")
+    return redirect(url_for("publishing.version", vid=version.id))
+
+
+@bp.get("/documents/<int:doc_id>/draft.pdf")
+@member_of(Role.VIEWER)
+def draft_pdf(doc_id: int, target, membership):
+    """A PDF of any revision (the head by default), marked as a draft."""
+    number = request.args.get("revision", type=int) or target.head_revision
+    pdf_bytes = service.draft_pdf(target, number)
+    db.session.commit()  # keep what the engine's cache added
+    return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
+
+
+# One version
+
+
+@bp.get("/versions/<int:vid>")
+@member_of(Role.VIEWER)
+def version(vid: int, target, membership):
+    """A version: its text, hashes, downloads, sharing and endorsements."""
+    return render_version(target, membership)
+
+
+def render_version(version: Version, membership, endorse_form=None, status: int = 200):
+    """Render a version's page."""
+    if endorse_form is None:
+        endorse_form = EndorseForm(
+            formdata=None, organization=getattr(membership, "organization", "") or ""
+        )
+    rapporteur = membership.role >= Role.RAPPORTEUR
+    return render_template(
+        "publishing/version.html",
+        version=version,
+        document=version.document,
+        membership=membership,
+        page=rendered(version),
+        endorsements=service.listed_endorsements(version),
+        all_endorsements=service.all_endorsements(version) if rapporteur else [],
+        endorse_form=endorse_form,
+        sharing_form=SharingForm(formdata=None, obj=version),
+        visibility_form=VisibilityForm(formdata=None),
+        others=[v for v in service.versions_of(version.document) if v.id != version.id],
+        Role=Role,
+    ), status
+
+
+@bp.post("/versions/<int:vid>/sharing")
+@member_of(Role.RAPPORTEUR)
+def sharing(vid: int, target, membership):
+    """Publish or unpublish a version; open or close public endorsements (rapporteurs)."""
+    form = SharingForm()
+    if form.validate_on_submit():
+        service.update_sharing(
+            target, public=form.public.data, endorsements_open=form.endorsements_open.data
+        )
+        db.session.commit()
+        flash(
+            _("The version is public.") if target.public else _("The version is not public."),
+            "success",
+        )
+    return redirect(url_for("publishing.version", vid=vid))
+
+
+@bp.get("/versions/<int:vid>/pdf")
+@member_of(Role.VIEWER)
+def version_pdf(vid: int, target, membership):
+    """The version's PDF; `?edition=endorsed` lists its endorsers, `?page_size=letter`."""
+    pdf_bytes = service.version_pdf(
+        target,
+        page_size="Letter" if request.args.get("page_size", "").lower() == "letter" else "A4",
+        endorsed=request.args.get("edition") == "endorsed",
+    )
+    db.session.commit()  # a PDF printed for the first time is kept (here or in the cache)
+    return pdf_response(pdf_bytes, f"{target.title}-{target.label}", public=False)
+
+
+@bp.get("/versions/<int:vid>/export.md")
+@member_of(Role.VIEWER)
+def export_markdown(vid: int, target, membership):
+    """The version's text as Markdown."""
+    return download(target.content, "text/markdown", f"{target.title}-{target.label}", "md")
+
+
+@bp.get("/versions/<int:vid>/export.html")
+@member_of(Role.VIEWER)
+def export_html(vid: int, target, membership):
+    """The version as one self-contained HTML file (styles inside, content sanitized)."""
+    response = download(
+        exports.standalone_html(target), "text/html", f"{target.title}-{target.label}", "html"
+    )
+    # The file carries its own stylesheet; it is a download, and if a browser shows it here
+    # anyway, it may use that stylesheet and nothing else.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:"
+    )
+    return response
+
+
+@bp.get("/versions/<int:vid>/export.docx")
+@member_of(Role.VIEWER)
+def export_docx(vid: int, target, membership):
+    """The version as a Word document."""
+    return download(
+        exports.docx_bytes(target),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        f"{target.title}-{target.label}",
+        "docx",
+    )
+
+
+# Endorsements by members, and the rapporteur's list
+
+
+@bp.post("/versions/<int:vid>/endorsements")
+@member_of(Role.VIEWER)
+def endorse(vid: int, target, membership):
+    """A member signs their organization on to a final version."""
+    form = EndorseForm()
+    if not form.validate_on_submit():
+        return render_version(target, membership, endorse_form=form, status=422)
+    service.endorse_as_member(
+        target, current_user, organization=form.organization.data, country=form.country.data or ""
+    )
+    db.session.commit()
+    flash(_("%(org)s endorses this version.", org=form.organization.data), "success")
+    return redirect(url_for("publishing.version", vid=vid) + "#endorsements")
+
+
+@bp.post("/endorsements/<int:eid>/visibility")
+@member_of(Role.RAPPORTEUR)
+def endorsement_visibility(eid: int, target, membership):
+    """Hide an endorsement as spam, or show it again (rapporteurs)."""
+    form = VisibilityForm()
+    if form.validate_on_submit():
+        service.set_hidden(target, form.hidden.data == "1")
+        db.session.commit()
+    return redirect(url_for("publishing.version", vid=target.version_id) + "#manage-endorsements")
+
+
+@bp.get("/versions/<int:vid>/endorsements.csv")
+@member_of(Role.RAPPORTEUR)
+def endorsements_csv(vid: int, target, membership):
+    """The listed endorsements as a spreadsheet (rapporteurs)."""
+    return download(
+        exports.endorsements_csv(service.listed_endorsements(target)),
+        "text/csv",
+        f"{target.title}-{target.label}-endorsements",
+        "csv",
+    )
+
+
+# The public page
+
+
+def public_response(body: str) -> Response:
+    """A public page: readable by anyone, revalidated on every visit (unpublishing takes
+    effect at once), and a 304 when nothing changed, which slow connections appreciate."""
+    response = Response(body, mimetype="text/html")
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.get("/p/<slug>")
+@public
+def public_page(slug: str):
+    """A published version for anyone with the link, and nothing else of its caucus."""
+    version = service.published_version(slug)
+    return render_public(version, PublicEndorseForm(formdata=None))
+
+
+def render_public(version: Version, form: PublicEndorseForm, status: int = 200):
+    """Render the public page (with the endorsement form when endorsements are open)."""
+    body = render_template(
+        "publishing/public.html",
+        version=version,
+        page=rendered(version),
+        endorsements=service.listed_endorsements(version),
+        form=form,
+        accepting=version.final and version.endorsements_open,
+    )
+    if status != 200:
+        return body, status
+    return public_response(body)
+
+
+@bp.get("/p/<slug>/pdf")
+@public
+def public_pdf(slug: str):
+    """The published version's PDF; `?edition=endorsed` lists its endorsers."""
+    version = service.published_version(slug)
+    pdf_bytes = service.version_pdf(version, endorsed=request.args.get("edition") == "endorsed")
+    db.session.commit()  # a PDF printed for the first time is kept (here or in the cache)
+    return pdf_response(pdf_bytes, f"{version.title}-{version.label}", public=True)
+
+
+@bp.post("/p/<slug>/endorse")
+@public
+@limiter.limit(endorsement_limits, key_func=by_address, scope="endorse-address")
+def public_endorse(slug: str):
+    """Anyone with the link signs their organization on; confirmed by mail when mail works."""
+    version = service.published_version(slug)
+    form = PublicEndorseForm()
+    if not form.validate_on_submit():
+        return render_public(version, form, status=422)
+    if form.website.data:
+        # A bot filled the honeypot: thank it as if it worked and keep nothing.
+        flash(_("Thank you. Your endorsement is recorded."), "success")
+        return redirect(url_for("publishing.public_page", slug=slug))
+    by_mail = mail_configured()
+    endorsement = service.endorse_publicly(
+        version,
+        organization=form.organization.data,
+        country=form.country.data or "",
+        email=form.email.data,
+        confirmed=not by_mail,
+    )
+    if by_mail and not send_confirmation(version, endorsement):
+        db.session.rollback()
+        flash(_("We could not send the confirmation mail. Try again later."), "error")
+        return redirect(url_for("publishing.public_page", slug=slug))
+    db.session.commit()
+    if by_mail:
+        flash(_("Check your mail: click the link we sent to confirm the endorsement."), "info")
+    else:
+        flash(_("Thank you. Your endorsement is recorded."), "success")
+    return redirect(url_for("publishing.public_page", slug=slug) + "#endorsements")
+
+
+def send_confirmation(version: Version, endorsement: Endorsement) -> bool:
+    """Mail the signed confirmation link to the endorsement's contact."""
+    link = url_for(
+        "publishing.confirm",
+        slug=version.slug,
+        token=service.confirmation_token(endorsement),
+        _external=True,
+    )
+    body = _(
+        "Someone asked to list %(org)s as endorsing “%(title)s”.\n\n"
+        "To confirm, open this link:\n%(link)s\n\n"
+        "If it was not you, ignore this message: nothing is listed without confirmation.",
+        org=endorsement.organization,
+        title=version.title,
+        link=link,
+    )
+    return send_mail(endorsement.contact_email, _("Confirm your endorsement"), body)
+
+
+@bp.route("/p/<slug>/confirm", methods=["GET", "POST"])
+@public
+def confirm(slug: str):
+    """Confirm a public endorsement. The link opens a page with a button: mail scanners that
+    follow links must not confirm anything by themselves."""
+    version = service.published_version(slug)
+    token = request.args.get("token", "")
+    endorsement = service.pending_endorsement(version, token)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        service.confirm_endorsement(version, token)
+        db.session.commit()
+        flash(_("Thank you. %(org)s now endorses this text.", org=endorsement.organization))
+        return redirect(url_for("publishing.public_page", slug=slug) + "#endorsements")
+    return render_template(
+        "publishing/confirm.html", version=version, endorsement=endorsement, form=form
+    )

@@ -1,0 +1,220 @@
+"""PDF printing out of web requests: RQ on Redis when PDF_QUEUE_URL is set, inline otherwise.
+
+`request_pdf(request)` answers at once. A cached PDF is "ready"; otherwise,
+with a queue, a job is enqueued (one per key: asking twice does not print
+twice) and the answer is "pending", to be polled with `pdf_job(key)`; without
+a queue the PDF is printed inline and is "ready". The worker prints through
+the same sandbox and cache, and commits the cache row itself.
+
+Workers: `python -m drafting.publishing.jobs` (or `rq worker --url $PDF_QUEUE_URL
+drafting-pdf`), configured from the same environment as the web app.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
+from flask_babel import gettext as _
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue
+from rq import Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from rq.job import JobStatus
+
+from drafting.errors import NotFound
+from drafting.extensions import db
+from drafting.publishing import cache
+from drafting.publishing import sandbox
+from drafting.publishing.pdf import Endorser
+from drafting.publishing.pdf import PdfRequest
+from drafting.publishing.pdf import request_key
+from drafting.publishing.sandbox import PdfFailed
+
+QUEUE_NAME = "drafting-pdf"
+FAILURE_TTL = 300  # seconds a failure is remembered; asking again after that retries
+JOB_MARGIN = 30  # seconds the queue allows a job beyond the sandbox's own time limit
+_PENDING = {
+    JobStatus.QUEUED,
+    JobStatus.STARTED,
+    JobStatus.DEFERRED,
+    JobStatus.SCHEDULED,
+    JobStatus.CREATED,
+}
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Where a requested PDF stands: ready (with its bytes), pending or failed (with why)."""
+
+    state: Literal["ready", "pending", "failed"]
+    key: str
+    pdf: bytes | None = None
+    error: str = ""
+
+
+def request_pdf(request: PdfRequest) -> PdfJob:
+    """The PDF if cached (or printed inline without a queue); else a job for it, pending."""
+    key = request_key(request)
+    queue = pdf_queue()
+    if queue is None:
+        return PdfJob("ready", key, cache.cached_pdf(request))
+    pdf = cache.lookup(key)
+    if pdf is not None:
+        return PdfJob("ready", key, pdf)
+    with _queue_errors():
+        job = _existing_job(queue, key)
+        status = job.get_status() if job is not None else None
+        if job is not None and status == JobStatus.FAILED:
+            job.delete()  # report this failure once; the next request tries again
+            return PdfJob("failed", key, error=_failure_message())
+        if status not in _PENDING:
+            _enqueue(queue, key, request)
+    return PdfJob("pending", key)
+
+
+def pdf_job(key: str) -> PdfJob:
+    """Where the PDF under `key` stands; NotFound if it was never requested (or expired)."""
+    pdf = cache.lookup(key)
+    if pdf is not None:
+        return PdfJob("ready", key, pdf)
+    queue = pdf_queue()
+    with _queue_errors():
+        job = _existing_job(queue, key) if queue is not None else None
+        status = job.get_status() if job is not None else None
+    if job is None:
+        raise NotFound(_("There is no such PDF."))
+    if status in _PENDING:
+        return PdfJob("pending", key)
+    if status == JobStatus.FAILED:
+        return PdfJob("failed", key, error=_failure_message())
+    # Finished, yet not in the cache: evicted since. Asking for it again prints it again.
+    raise NotFound(_("There is no such PDF."))
+
+
+def pdf_queue() -> Queue | None:
+    """The PDF queue when PDF_QUEUE_URL is configured, else None (print inline)."""
+    url = current_app.config.get("PDF_QUEUE_URL")
+    return Queue(QUEUE_NAME, connection=_redis(url)) if url else None
+
+
+@lru_cache(maxsize=4)
+def _redis(url: str) -> Redis:
+    """One connection pool per Redis URL for the process."""
+    return Redis.from_url(url)
+
+
+@contextmanager
+def _queue_errors() -> Iterator[None]:
+    """Redis down or unreachable: a 503 the person can retry, not a 500."""
+    try:
+        yield
+    except RedisError as error:
+        current_app.logger.warning("PDF queue unavailable: %r", error)
+        raise PdfFailed(_("The PDF cannot be made right now. Try again in a minute.")) from None
+
+
+def _job_id(key: str) -> str:
+    """The queue's id for the job printing the PDF under `key`: one job per key."""
+    return f"pdf-{key}"
+
+
+def _existing_job(queue: Queue, key: str) -> Job | None:
+    """The queue's job for `key`, if it still remembers one."""
+    try:
+        return Job.fetch(_job_id(key), connection=queue.connection)
+    except NoSuchJobError:
+        return None
+
+
+def _enqueue(queue: Queue, key: str, request: PdfRequest) -> None:
+    """Queue the printing of `request` (as plain data, so any worker version can read it)."""
+    time_limit = float(current_app.config.get("PDF_TIME_LIMIT", 60))
+    queue.enqueue(
+        print_job,
+        request_payload(request),
+        job_id=_job_id(key),
+        job_timeout=int(time_limit) + JOB_MARGIN,
+        result_ttl=60,
+        failure_ttl=FAILURE_TTL,
+    )
+
+
+def _failure_message() -> str:
+    """What a person is told when their PDF could not be made."""
+    return _("The PDF could not be made. Try again later.")
+
+
+# The worker's side.
+
+
+def print_job(payload: dict) -> str:
+    """Queue job: print the request into the cache and commit; returns the key."""
+    with _app_context():
+        request = request_from_payload(payload)
+        cache.cached_pdf(request)
+        db.session.commit()
+        return request_key(request)
+
+
+def request_payload(request: PdfRequest) -> dict:
+    """A PdfRequest as JSON-friendly data."""
+    payload = dataclasses.asdict(request)
+    payload["issued_on"] = request.issued_on.isoformat() if request.issued_on else None
+    return payload
+
+
+def request_from_payload(payload: dict) -> PdfRequest:
+    """The PdfRequest that `request_payload` described."""
+    fields = dict(payload)
+    fields["issued_on"] = date.fromisoformat(fields["issued_on"]) if fields["issued_on"] else None
+    fields["endorsers"] = tuple(Endorser(**endorser) for endorser in fields["endorsers"])
+    return PdfRequest(**fields)
+
+
+@contextmanager
+def _app_context() -> Iterator[None]:
+    """The current app's context if any (tests, in-process workers), else the worker's own."""
+    if has_app_context():
+        yield
+        return
+    with _worker_app().app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+
+
+@lru_cache(maxsize=1)
+def _worker_app() -> Flask:
+    """The app a standalone worker runs jobs in, configured from the environment."""
+    from drafting import create_app
+
+    return create_app()
+
+
+def main() -> int:
+    """Run a PDF worker on PDF_QUEUE_URL until stopped."""
+    app = _worker_app()
+    url = app.config.get("PDF_QUEUE_URL")
+    if not url:
+        print("PDF_QUEUE_URL is not set: PDFs are printed inline, no worker needed.")
+        return 1
+    sandbox.warm_up()
+    Worker([QUEUE_NAME], connection=_redis(url)).work()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""The printing sandbox: a separate process, killed past its time limit, capped in memory."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from drafting.publishing import sandbox
+from drafting.publishing.sandbox import PdfFailed
+from drafting.publishing.sandbox import PdfTimedOut
+from drafting.publishing.sandbox import PdfTooLarge
+
+IDENTIFIER = "0" * 32
+# A page that takes WeasyPrint several seconds: thousands of table rows of wrapped text.
+SLOW_HTML = "<table>" + "<tr><td>cell</td><td>" + "word " * 40 + "</td></tr>" * 4000 + "</table>"
+
+
+def sandbox_children() -> list[int]:
+    """Ids of this process's printing children (alive or unreaped), the waiting spare aside."""
+    spare = sandbox._spare[1].pid if sandbox._spare else None
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue  # gone meanwhile
+        mine = int(fields[1]) == os.getpid() and int(stat.parent.name) != spare
+        if mine and b"drafting.publishing.sandbox" in cmdline:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def test_a_page_prints_in_a_child_process():
+    """The child writes a PDF on its stdout and leaves nothing behind."""
+    pdf = sandbox.print_pdf("<p>Hello</p>", identifier=IDENTIFIER)
+    assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+    assert sandbox_children() == []
+
+
+def test_a_print_past_its_time_limit_is_killed_and_reported():
+    """Past the time limit the child and its process group are killed: PdfTimedOut, at once."""
+    started = time.monotonic()
+    with pytest.raises(PdfTimedOut) as raised:
+        sandbox.print_pdf(SLOW_HTML, identifier=IDENTIFIER, time_limit=0.5)
+    assert time.monotonic() - started < 5
+    assert raised.value.status == 503
+    assert sandbox_children() == []
+
+
+def test_a_print_past_its_memory_limit_is_reported_as_too_large():
+    """With an address space too small for the job, the answer is PdfTooLarge (413)."""
+    with pytest.raises(PdfTooLarge) as raised:
+        sandbox.print_pdf("<p>Hello</p>", identifier=IDENTIFIER, memory_limit=64 * 1024 * 1024)
+    assert raised.value.status == 413
+    assert sandbox_children() == []
+
+
+def test_the_limits_come_from_the_app_config(app, monkeypatch):
+    """PDF_TIME_LIMIT and PDF_MEMORY_LIMIT set the limits of prints made in the app."""
+    monkeypatch.setitem(app.config, "PDF_TIME_LIMIT", 0.4)
+    monkeypatch.setitem(app.config, "PDF_MEMORY_LIMIT", 512 * 1024 * 1024)
+    with app.app_context():
+        assert sandbox.limits() == (0.4, 512 * 1024 * 1024)
+        with pytest.raises(PdfTimedOut):
+            sandbox.print_pdf(SLOW_HTML, identifier=IDENTIFIER)
+
+
+def test_a_spare_process_waits_warm_and_prints_once(app, monkeypatch):
+    """After a print a spare child waits; the next print uses it, and a new spare is started."""
+    sandbox.warm_up()
+    spare = sandbox._spare[1]
+    assert sandbox.print_pdf("<p>One</p>", identifier=IDENTIFIER).startswith(b"%PDF-")
+    assert spare.poll() is not None  # it printed, then exited: one print per process
+    assert sandbox._spare[1] is not spare and sandbox._spare[1].poll() is None
+    monkeypatch.setitem(app.config, "PDF_SPARE_PROCESS", False)
+    with app.app_context():
+        sandbox.print_pdf("<p>Two</p>", identifier=IDENTIFIER)
+    assert sandbox._spare is None
+
+
+def test_any_other_failure_is_a_clear_domain_error():
+    """A child that fails for another reason gives PdfFailed (503), not an exception trace."""
+    with pytest.raises(PdfFailed) as raised:
+        sandbox.print_pdf("<p>Hello</p>", identifier="not hex")
+    assert type(raised.value) is PdfFailed
+    assert raised.value.status == 503
