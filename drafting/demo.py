@@ -70,6 +70,55 @@ def add_sample_paper(caucus, people) -> None:
         )
 
 
+def add_sample_review(caucus, people) -> None:
+    """A few comments and suggestions on the sample paper, one of them declined (once)."""
+    from drafting.review import service as review
+    from drafting.review.models import Comment
+    from drafting.text.anchors import Anchor
+
+    paper = next(iter(documents.documents_of(caucus)), None)
+    if paper is None or db.session.scalar(
+        sa.select(Comment.id).where(Comment.document_id == paper.id).limit(1)
+    ):
+        return
+    owner, rapporteur, editor, commenter = (person for person, _role, _org in people[:4])
+    question = review.add_comment(
+        paper,
+        commenter,
+        "Could we name the Compact's objectives here? @Lucía Fernández, what do you think?",
+        anchor=Anchor("Their experience must shape the policies that govern migration."),
+    )
+    review.add_comment(paper, editor, "Objectives 7 and 16 fit best.", parent=question)
+    review.add_comment(
+        paper,
+        owner,
+        "Members in the Arab States asked us to say *abolition* of the kafala system.",
+        anchor=Anchor("Kafala reform"),
+    )
+    review.propose(
+        paper,
+        commenter,
+        Anchor("regardless of status"),
+        "regardless of migration status",
+        "The Compact's own wording.",
+    )
+    review.propose(
+        paper,
+        editor,
+        Anchor("gender-responsive"),
+        "gender-responsive and rights-based",
+        "Governments answer to rights, not only to gender targets.",
+    )
+    declined = review.propose(
+        paper,
+        commenter,
+        Anchor("workers, caregivers, leaders"),
+        "workers and caregivers",
+        "Shorter.",
+    )
+    review.reject(declined, rapporteur, note="Leadership matters to the caucus: we keep it.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_cli() -> None:
@@ -85,6 +134,7 @@ def demo_cli() -> None:
             membership = caucuses.add_member(caucus, user, role)
         membership.organization = organization
     add_sample_paper(caucus, people)
+    add_sample_review(caucus, people)
     db.session.commit()
     click.echo(f"Demo caucus “{caucus.name}” is ready. Sign in at /login with any of:")
     for user, role, organization in people:

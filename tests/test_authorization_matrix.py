@@ -63,6 +63,11 @@ class World:
     document_id: int
     revision_number: int  # a revision of that document
     client_id: str  # a live-editing session of that document, the persona's own if a member
+    version_id: int  # a final, public version of that document, open to endorsements
+    version_slug: str  # its public link
+    endorsement_id: int  # an endorsement of that version
+    comment_id: int  # a comment on that document, the persona's own if they may comment
+    suggestion_id: int  # an open suggestion on it, the persona's own if they may suggest
 
 
 # How to fill each URL argument. A route with an argument missing here fails the matrix:
@@ -77,6 +82,11 @@ URL_VALUES: dict[str, Callable[[World], object]] = {
     "doc_id": lambda world: world.document_id,
     "number": lambda world: world.revision_number,
     "client_id": lambda world: world.client_id,
+    "vid": lambda world: world.version_id,
+    "slug": lambda world: world.version_slug,
+    "eid": lambda world: world.endorsement_id,
+    "comment_id": lambda world: world.comment_id,
+    "suggestion_id": lambda world: world.suggestion_id,
 }
 
 
@@ -182,6 +192,55 @@ def open_edit_session(factory: Factory, document_id: int, user: User) -> str:
         return session.client_id
 
 
+@pytest.fixture(autouse=True)
+def stub_pdf_engine(monkeypatch) -> None:
+    """Printing is not what this module tests: a stand-in engine keeps 1,000 requests fast."""
+    from drafting.publishing import cache
+    from drafting.publishing import pdf
+
+    def render(request) -> bytes:
+        return b"%PDF-1.7\n%%EOF\n"
+
+    monkeypatch.setattr(pdf, "render_pdf", render)
+    monkeypatch.setattr(pdf, "render_html_pdf", lambda html, **options: render(None))
+    monkeypatch.setattr(cache, "render_pdf", render)
+
+
+def create_version(factory: Factory, document_id: int, owner: User) -> tuple[int, str, int]:
+    """A final version, public and open to endorsements, with one endorsement: (id, slug,
+    endorsement id)."""
+    from drafting.publishing import service as publishing
+
+    with factory.context():
+        version = publishing.create_version(
+            db.session.get(Document, document_id),
+            db.session.get(User, owner.id),
+            label="Round 1",
+            final=True,
+        )
+        publishing.update_sharing(version, public=True, endorsements_open=True)
+        endorsement = publishing.endorse_as_member(
+            version, db.session.get(User, owner.id), organization="Migrant Voices"
+        )
+        db.session.commit()
+        return version.id, version.slug, endorsement.id
+
+
+def create_review_items(factory: Factory, document_id: int, author: User) -> tuple[int, int]:
+    """A comment and an open suggestion by `author` on the document: (comment id, suggestion id).
+    Their own, so that editing, deleting or withdrawing them is the persona's right."""
+    from drafting.review import service as review
+    from drafting.text.anchors import Anchor
+
+    with factory.context():
+        document = db.session.get(Document, document_id)
+        person = db.session.get(User, author.id)
+        comment = review.add_comment(document, person, "A remark", anchor=Anchor("migrant women"))
+        suggestion = review.propose(document, person, Anchor("protect"), "uphold")
+        db.session.commit()
+        return comment.id, suggestion.id
+
+
 def remove_member(factory: Factory, caucus: Caucus, user: User) -> None:
     with factory.context():
         caucuses.remove_member(db.session.get(Caucus, caucus.id), user.id)
@@ -195,6 +254,7 @@ def build_world(factory: Factory, client: WebClient, persona: str, *, api: bool)
     caucus = factory.caucus(owner)
     target = factory.member(caucus, Role.EDITOR)
     document_id = create_document(factory, caucus, owner)
+    version_id, version_slug, endorsement_id = create_version(factory, document_id, owner)
     if persona == "anonymous":
         user = None
     elif persona == "owner":
@@ -206,6 +266,10 @@ def build_world(factory: Factory, client: WebClient, persona: str, *, api: bool)
     else:
         user = factory.user()
     token_id, token_secret = create_token(factory, user or owner)
+    may_comment = persona in MEMBER_ROLES and MEMBER_ROLES[persona] >= Role.COMMENTER
+    comment_id, suggestion_id = create_review_items(
+        factory, document_id, user if may_comment else owner
+    )
     if user is not None and not api:
         client.login(user)
     if persona == "removed":
@@ -230,6 +294,11 @@ def build_world(factory: Factory, client: WebClient, persona: str, *, api: bool)
         document_id=document_id,
         revision_number=1,
         client_id=open_edit_session(factory, document_id, user or owner),
+        version_id=version_id,
+        version_slug=version_slug,
+        endorsement_id=endorsement_id,
+        comment_id=comment_id,
+        suggestion_id=suggestion_id,
     )
 
 
@@ -276,9 +345,14 @@ def error_code(response) -> str | None:
     return None
 
 
+def response_text(response) -> str:
+    """The body as text; downloads (PDF, DOCX) are binary, so undecodable bytes are replaced."""
+    return response.get_data().decode("utf-8", errors="replace")
+
+
 def describe(response) -> str:
     location = response.headers.get("Location")
-    text = response.get_data(as_text=True)[:300]
+    text = response_text(response)[:300]
     return f"{response.status_code} {f'→ {location}' if location else ''} {text}"
 
 
@@ -297,7 +371,7 @@ def test_access_matches_the_declaration(app, factory, client, rule_text, endpoin
     seen = f"{method} {url} as {persona} ({access}): {describe(response)}"
     assert response.status_code < 500, seen
     assert error_code(response) != "csrf_failed", seen
-    assert "Your form expired" not in response.get_data(as_text=True), seen
+    assert "Your form expired" not in response_text(response), seen
     if outcome == "through" and access.kind == "public":
         assert response.status_code not in (401, 403), seen
     elif outcome == "through":

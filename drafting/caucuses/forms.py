@@ -47,3 +47,13 @@ class RoleForm(FlaskForm):
     """Change a member's role."""
 
     role = SelectField(_l("Role"), choices=role_choices)
+
+
+class OrganizationForm(FlaskForm):
+    """The organization a member speaks for in this caucus (shown with their proposals)."""
+
+    organization = StringField(
+        _l("The organization you represent"),
+        validators=[Length(max=160)],
+        description=_l("Shown next to your name on comments, suggestions and the decision table."),
+    )

@@ -18,6 +18,7 @@ from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
 from drafting.caucuses.forms import CaucusForm
 from drafting.caucuses.forms import InviteForm
+from drafting.caucuses.forms import OrganizationForm
 from drafting.caucuses.forms import RoleForm
 from drafting.caucuses.models import Role
 from drafting.errors import DomainError
@@ -81,6 +82,7 @@ def render_members(caucus, membership, *, invite_form=None, invitation_link=None
         invite_form=invite_form or InviteForm(formdata=None),
         role_form=RoleForm(formdata=None),
         action_form=EmptyForm(),
+        organization_form=OrganizationForm(formdata=None, obj=membership),
         invitation_link=invitation_link,
         Role=Role,
     )
@@ -147,6 +149,20 @@ def remove_member(cid: int, uid: int, target, membership):
     service.remove_member(target, uid)
     db.session.commit()
     flash(_("The member was removed."), "success")
+    return redirect(url_for("caucuses.members", cid=cid))
+
+
+@bp.route("/caucuses/<int:cid>/organization", methods=["POST"])
+@member_of(Role.VIEWER)
+def set_organization(cid: int, target, membership):
+    """Say which organization one represents in this caucus."""
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        membership.organization = (form.organization.data or "").strip()
+        db.session.commit()
+        flash(_("Your organization is saved."), "success")
+    else:
+        flash(" ".join(form.organization.errors) or _("Reload the page and try again."), "error")
     return redirect(url_for("caucuses.members", cid=cid))
 
 

@@ -32,6 +32,7 @@ from drafting.caucuses.models import Role
 from drafting.collab import service as collab
 from drafting.documents import service as documents
 from drafting.extensions import db
+from drafting.publishing import service as publishing
 from tests.conftest import bearer
 from tests.conftest import test_config
 
@@ -56,7 +57,7 @@ FUZZ_SETTINGS = settings(
 )
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 # Body fields that name existing things: valid bodies get real values for them, half the time.
-REAL_BODY_FIELDS = ("base_revision",)
+REAL_BODY_FIELDS = ("base_revision", "parent_id")
 # Statuses that mean the request stopped before the view did anything with it.
 STOPPED_BEFORE_THE_VIEW = {401, 403, 404, 405, 429}
 
@@ -81,9 +82,24 @@ def documented_operations() -> list:
 
 
 @pytest.fixture
-def caucus_world(factory) -> dict[str, Any]:
-    """A caucus whose owner calls the API, with members, an invitation and a document of two
-    revisions; and a stranger's caucus and document, which the owner must not reach."""
+def stub_pdf_engine(monkeypatch) -> None:
+    """Input handling is what is fuzzed here, not printing: a stand-in engine keeps it fast
+    (the engine's own tests print for real)."""
+    from drafting.publishing import cache
+    from drafting.publishing import pdf
+
+    def render(request) -> bytes:
+        return b"%PDF-1.7\n%%EOF\n"
+
+    monkeypatch.setattr(pdf, "render_pdf", render)
+    monkeypatch.setattr(cache, "render_pdf", render)
+
+
+@pytest.fixture
+def caucus_world(factory, stub_pdf_engine) -> dict[str, Any]:
+    """A caucus whose owner calls the API, with members, an invitation, a document of two
+    revisions and a final version with an endorsement; and a stranger's caucus and document,
+    which the owner must not reach."""
     owner = factory.user()
     caucus = factory.caucus(owner)
     editor = factory.member(caucus, Role.EDITOR)
@@ -122,6 +138,19 @@ def caucus_world(factory) -> dict[str, Any]:
         document_ids = [document.id, strangers_document.id]
         client_id = collab.open_session(document, db.session.get(User, owner.id)).client_id
         db.session.commit()
+        version = publishing.create_version(
+            document, db.session.get(User, owner.id), label="Round 1", final=True
+        )
+        endorsement = publishing.endorse_as_member(
+            version, db.session.get(User, editor.id), organization="Migrant Voices"
+        )
+        strangers_version = publishing.create_version(
+            strangers_document, db.session.get(User, stranger.id), label="Theirs"
+        )
+        db.session.commit()
+        version_ids = [version.id, strangers_version.id]
+        endorsement_id = endorsement.id
+        comment_ids, suggestion_ids = review_items(document, strangers_document, owner, stranger)
     return {
         "token": factory.token(owner),
         # Real values: every path parameter must be here (a new one fails the test until it
@@ -138,8 +167,31 @@ def caucus_world(factory) -> dict[str, Any]:
             "base_revision": [1, 2],
             "client_id": [client_id],
             "after": [0, 1],
+            "vid": version_ids,
+            "eid": [endorsement_id],
+            "comment_id": comment_ids,
+            "suggestion_id": suggestion_ids,
+            "parent_id": comment_ids,
         },
     }
+
+
+def review_items(document, strangers_document, owner, stranger) -> tuple[list[int], list[int]]:
+    """A comment and two suggestions on the owner's document and one of each on the
+    stranger's: (comment ids, suggestion ids), committed."""
+    from drafting.review import service as review
+    from drafting.text.anchors import Anchor
+
+    owner, stranger = db.session.get(User, owner.id), db.session.get(User, stranger.id)
+    comments = [review.add_comment(document, owner, "Which states?", anchor=Anchor("all states"))]
+    suggestions = [
+        review.propose(document, owner, Anchor("protect"), "uphold"),
+        review.propose(document, owner, Anchor("and girls"), "and children"),
+    ]
+    review.add_comment(strangers_document, stranger, "Not yours either")
+    comments.append(review.add_comment(strangers_document, stranger, "Nor this"))
+    db.session.commit()
+    return [c.id for c in comments], [s.id for s in suggestions]
 
 
 def case_strategy(operation, real_values: dict[str, list[int]]):
