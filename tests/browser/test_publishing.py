@@ -65,17 +65,17 @@ def test_rapporteur_publishes_and_a_visitor_endorses(
     live_app: Flask, new_page: Callable[..., Page], make_account, console
 ):
     """The whole path from a final version to a public endorsement, in two browsers."""
-    make_account("nadia@example.org", OWNER)
-    make_account("mei@example.org", RAPPORTEUR)
+    make_account("nadia.publishing@example.org", OWNER)
+    make_account("mei.publishing@example.org", RAPPORTEUR)
     caucus_id = make_caucus(
         live_app,
         "Labour Migration Caucus",
-        {"nadia@example.org": Role.OWNER, "mei@example.org": Role.RAPPORTEUR},
+        {"nadia.publishing@example.org": Role.OWNER, "mei.publishing@example.org": Role.RAPPORTEUR},
     )
-    document_id = make_document(live_app, caucus_id, "nadia@example.org")
+    document_id = make_document(live_app, caucus_id, "nadia.publishing@example.org")
 
     rapporteur = new_page()
-    sign_in(rapporteur, "mei@example.org")
+    sign_in(rapporteur, "mei.publishing@example.org")
     cut_final_version(rapporteur, document_id, "Final text for the Forum")
     sha256 = rapporteur.get_by_test_id("text-sha256").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", sha256)
@@ -109,7 +109,7 @@ def test_rapporteur_publishes_and_a_visitor_endorses(
 
     # The rapporteur's pages fit a phone too (long hashes and links wrap).
     phone = new_page(phone=True)
-    sign_in(phone, "mei@example.org")
+    sign_in(phone, "mei.publishing@example.org")
     phone.goto(rapporteur.url)
     expect(phone.get_by_test_id("manage-endorsements")).to_be_visible()
     assert_fits_width(phone)
