@@ -874,11 +874,8 @@ def decisions_pdf(doc_id: int, target, membership):
         **table_labels(),
     )
     title = _("Decisions: %(title)s", title=target.title)
-    try:
-        pdf = render_html_pdf(html, title=title, language=str(get_locale() or "en"))
-    except NotImplementedError:
-        flash(_("PDF export is not available yet. Download the CSV instead."), "error")
-        return redirect(url_for("review.decisions", doc_id=doc_id, **decision_filters()))
+    # Engine failures are domain errors (503, or 413 when too large): the page says so.
+    pdf = render_html_pdf(html, title=title, language=str(get_locale() or "en"))
     name = download_name(target, "pdf")
     return Response(
         pdf,

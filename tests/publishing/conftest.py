@@ -53,7 +53,7 @@ class FakeEngine:
 
     def render(self, request: pdf.PdfRequest) -> bytes:
         if self.broken:
-            raise NotImplementedError("the PDF engine is being built")
+            raise RuntimeError("the PDF engine crashed")
         self.requests.append(request)
         digest = hashlib.sha256(repr(request).encode()).hexdigest()
         return b"%PDF-1.7\n% fake " + digest.encode() + b"\n%%EOF\n"
