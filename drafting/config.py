@@ -75,6 +75,7 @@ def from_environment() -> dict:
             for host in os.environ.get("ALLOWED_IMAGE_HOSTS", "").split(",")
             if host.strip()
         ],
+        "ENDORSEMENT_LIMITS": os.environ.get("ENDORSEMENT_LIMITS", Defaults.ENDORSEMENT_LIMITS),
         "PDF_TIME_LIMIT": float(os.environ.get("PDF_TIME_LIMIT", "60")),
         "PDF_MEMORY_LIMIT": int(os.environ.get("PDF_MEMORY_LIMIT", str(1024**3))),
         "PDF_QUEUE_URL": os.environ.get("PDF_QUEUE_URL") or None,
@@ -107,6 +108,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMITS = "10 per minute;100 per day"
     TOKEN_LIMITS = "10 per minute;100 per day"  # noqa: S105
+    ENDORSEMENT_LIMITS = "10 per hour;30 per day"  # public sign-on form, per address
     DRAFTING_ENV = "development"
     PROXY_HOPS = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
     # Hosts whose images a reader's browser may load; others show as links, never fetched.

@@ -48,7 +48,7 @@ def document_versions() -> dict:
 
 def endorsement_limits() -> str:
     """How often one address may endorse through public links."""
-    return current_app.config.get("ENDORSEMENT_LIMITS", "10 per hour;30 per day")
+    return current_app.config["ENDORSEMENT_LIMITS"]
 
 
 def rendered(version: Version):
