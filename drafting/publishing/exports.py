@@ -22,7 +22,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
-from flask import current_app
 from flask import render_template
 from flask_babel import gettext as _
 from markdown_it import MarkdownIt
@@ -68,9 +67,13 @@ def text_direction(language: str) -> str:
 
 
 def standalone_html(version: Version) -> str:
-    """One HTML file with its styles inside and the text sanitized as the pages show it."""
-    hosts = frozenset(current_app.config["ALLOWED_IMAGE_HOSTS"])
-    page = render(version.content, allowed_image_hosts=hosts, numbered=version.numbered_paragraphs)
+    """One HTML file with its styles inside and the text sanitized as the pages show it.
+
+    It embeds nothing from elsewhere: a file passed around and opened anywhere must not
+    tell any host who reads the paper, so even images on ALLOWED_IMAGE_HOSTS (which the
+    app's own pages show) become links to them here.
+    """
+    page = render(version.content, numbered=version.numbered_paragraphs)
     return render_template(
         "publishing/standalone.html",
         version=version,

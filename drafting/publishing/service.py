@@ -334,11 +334,16 @@ def endorse_as_member(
     return endorsement
 
 
+def collecting(version: Version) -> bool:
+    """Whether anyone with the public link may endorse the version (and confirm it) now."""
+    return version.public and version.final and version.endorsements_open
+
+
 def endorse_publicly(
     version: Version, *, organization: str, country: str, email: str, confirmed: bool
 ) -> Endorsement:
     """Someone with the public link endorses; `confirmed` False waits for the mailed link."""
-    if not (version.public and version.final and version.endorsements_open):
+    if not collecting(version):
         raise Conflict(_("This version is not collecting endorsements."))
     organization, country = check_endorsement(organization, country)
     email = one_line(email, "email", MAX_EMAIL_CHARS)
@@ -386,6 +391,10 @@ def confirm_endorsement(version: Version, token: str) -> Endorsement:
     """Confirm a public endorsement from its mailed link (twice is harmless)."""
     endorsement = pending_endorsement(version, token)
     if endorsement.confirmed_at is None:
+        # Closing the list closes it to late confirmations too: the endorsed edition the
+        # rapporteur printed at closing stays the list.
+        if not collecting(version):
+            raise Conflict(_("This version is no longer collecting endorsements."))
         refuse_duplicate(version, endorsement.organization)
         endorsement.confirmed_at = utcnow()
         db.session.flush()

@@ -19,6 +19,7 @@ from drafting.caucuses.access import public
 from drafting.caucuses.access import register_target
 from drafting.caucuses.models import Role
 from drafting.caucuses.service import slugify
+from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import limiter
 from drafting.mail import mail_configured
@@ -130,7 +131,12 @@ def create_version(doc_id: int, target, membership):
 @member_of(Role.VIEWER)
 def draft_pdf(doc_id: int, target, membership):
     """A PDF of any revision (the head by default), marked as a draft."""
-    number = request.args.get("revision", type=int) or target.head_revision
+    raw = request.args.get("revision", "").strip()
+    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    if raw and not (number and number <= target.head_revision):
+        # Not a number, or none any column could hold: say so rather than fail.
+        raise NotFound(_("There is no revision %(n)s.", n=raw[:20]))
+    number = number or target.head_revision
     pdf_bytes = service.draft_pdf(target, number)
     db.session.commit()  # keep what the engine's cache added
     return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
@@ -216,7 +222,7 @@ def export_html(vid: int, target, membership):
     # The file carries its own stylesheet; it is a download, and if a browser shows it here
     # anyway, it may use that stylesheet and nothing else.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https:"
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'"
     )
     return response
 
@@ -387,5 +393,9 @@ def confirm(slug: str):
         flash(_("Thank you. %(org)s now endorses this text.", org=endorsement.organization))
         return redirect(url_for("publishing.public_page", slug=slug) + "#endorsements")
     return render_template(
-        "publishing/confirm.html", version=version, endorsement=endorsement, form=form
+        "publishing/confirm.html",
+        version=version,
+        endorsement=endorsement,
+        form=form,
+        collecting=service.collecting(version),
     )

@@ -47,7 +47,13 @@ class ReplyForm(FlaskForm):
 class EditCommentForm(FlaskForm):
     """Change the text of one's own comment."""
 
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=MAX_BODY)])
+    body = TextAreaField(
+        _l("Comment"),
+        validators=[
+            DataRequired(message=_l("Write something first.")),
+            Length(max=MAX_BODY, message=_l("Keep it under %(max)d characters.")),
+        ],
+    )
 
 
 class SuggestionForm(FlaskForm):

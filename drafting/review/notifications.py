@@ -35,9 +35,15 @@ def notify(
     comment: Comment | None = None,
     suggestion: Suggestion | None = None,
 ) -> list[Notification]:
-    """Notify each person (never the actor about their own act), and mail them if possible."""
+    """Notify each person (never the actor about their own act), and mail them if possible.
+
+    Only current members of the document's caucus are notified: someone who left it (a
+    thread's former participant, a former proposer) is told nothing more, and above all is
+    not mailed the words of a paper no longer theirs to read.
+    """
     kind = NotificationKind(kind)
-    recipients = sorted(set(user_ids) - {actor.id if actor else None})
+    wanted = set(user_ids) - {actor.id if actor else None}
+    recipients = sorted(members_among(wanted, document.caucus_id)) if wanted else []
     made = []
     for user_id in recipients:
         notification = Notification(
@@ -55,6 +61,17 @@ def notify(
         for notification in made:
             mail(notification)
     return made
+
+
+def members_among(user_ids: set[int], caucus_id: int) -> set[int]:
+    """Those of the people who belong to the caucus now."""
+    return set(
+        db.session.scalars(
+            sa.select(Membership.user_id).where(
+                Membership.caucus_id == caucus_id, Membership.user_id.in_(user_ids)
+            )
+        )
+    )
 
 
 def notifications_for(

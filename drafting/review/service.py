@@ -133,7 +133,7 @@ def checked_anchor(anchor: Anchor) -> Anchor:
 def place_anchor(item: Anchored, document: Document, anchor: Anchor) -> None:
     """Find the quoted passage in the current text and pin the item to it (or Invalid)."""
     anchor = checked_anchor(anchor)
-    found = occurrences(document.content, anchor)
+    found = occurrences(document.content, anchor, limit=2)  # one, or ambiguous
     if not found:
         raise Invalid(
             _("This passage is not in the text (it may have just changed)."),
@@ -328,6 +328,12 @@ def checked_body(body: str, field_name: str = "body", *, required: bool = True) 
     return body
 
 
+def ensure_writable(document: Document) -> None:
+    """An archived document is read-only: its comments and suggestions too (409)."""
+    if document.archived:
+        raise Conflict(_("This document is archived. Restore it to comment or suggest."))
+
+
 def role_of(user: User, document: Document) -> Role | None:
     """The person's role in the document's caucus (None for a non-member)."""
     membership = membership_of(user, document.caucus_id)
@@ -343,6 +349,7 @@ def add_comment(
 ) -> Comment:
     """Comment on a passage (or the whole document), or reply in a thread."""
     require(author, document, Role.COMMENTER)
+    ensure_writable(document)
     comment = Comment(document=document, author=author, body=checked_body(body))
     if parent is not None:
         if parent.document_id != document.id:
@@ -449,6 +456,7 @@ def edit_comment(comment: Comment, user: User, body: str) -> Comment:
     """Change one's own comment's words."""
     if comment.author_id != user.id:
         raise NotAllowed(_("Only its author can change a comment."))
+    ensure_writable(comment.document)
     if comment.deleted:
         raise Conflict(_("This comment was deleted."))
     comment.body = checked_body(body)
@@ -462,6 +470,7 @@ def delete_comment(comment: Comment, user: User) -> Comment:
     """Delete one's own comment: its words go, its place in the thread (and replies) stay."""
     if comment.author_id != user.id:
         raise NotAllowed(_("Only its author can delete a comment."))
+    ensure_writable(comment.document)
     if not comment.deleted:
         comment.body = ""
         comment.deleted_at = utcnow()
@@ -482,6 +491,7 @@ def may_resolve(comment: Comment, user: User) -> None:
         raise NotFound(_("There is no such comment."))
     if comment.author_id != user.id and role < Role.EDITOR:
         raise NotAllowed(_("Only the thread's author or an editor can resolve it."))
+    ensure_writable(comment.document)
 
 
 def resolve_thread(comment: Comment, user: User, note: str = "") -> Comment:
@@ -601,6 +611,7 @@ def propose(
 ) -> Suggestion:
     """Propose new wording for a passage."""
     require(author, document, Role.COMMENTER)
+    ensure_writable(document)
     replacement = (replacement or "").replace("\r\n", "\n")
     if len(replacement) > MAX_BODY_CHARS:
         raise Invalid(
@@ -686,7 +697,7 @@ def withdraw(suggestion: Suggestion, user: User) -> Suggestion:
     """The proposer takes back an open suggestion."""
     if suggestion.author_id != user.id:
         raise NotAllowed(_("Only the person who proposed it can withdraw a suggestion."))
-    lock_for_decision(suggestion)
+    ensure_writable(lock_for_decision(suggestion))
     suggestion.status = SuggestionStatus.WITHDRAWN.value
     suggestion.decided_at = utcnow()
     db.session.flush()
@@ -791,7 +802,7 @@ def reject(suggestion: Suggestion, rapporteur: User, note: str = "") -> Suggesti
     """Decline a suggestion, saying why; the text is untouched."""
     require(rapporteur, suggestion.document, Role.RAPPORTEUR)
     note = checked_body(note, "note", required=False)
-    lock_for_decision(suggestion)
+    ensure_writable(lock_for_decision(suggestion))
     decide(suggestion, rapporteur, SuggestionStatus.REJECTED, note)
     db.session.flush()
     return suggestion

@@ -62,6 +62,7 @@ CONTEXT_CHARS = 32  # text around a passage that helps the script find it in the
 NOTIFICATIONS_PAGE_SIZE = 100
 COMMENTS_PAGE_SIZE = 50  # cards per comments page: each carries its own forms there
 STAND_IN_ID = 918273645  # url_for builds a route's URL once with it; each card puts its id in
+MAX_ID = 2_147_483_647  # the largest id a database integer column holds
 
 STATUS_LABELS = {
     "open": _l("open"),
@@ -77,6 +78,16 @@ FILTERS = [
     ("mine", _l("Mine")),
     ("mentions", _l("Mentioning me")),
 ]
+
+
+def id_from(raw: str | None) -> int | None:
+    """A positive id (or page number) from a query string or form field, None for anything
+    else: `isdigit()` alone takes "²" (which int() refuses) and numbers no column can hold."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
+        return None
+    number = int(raw)
+    return number if 0 < number <= MAX_ID else None
 
 
 # ---------------------------------------------------------------- what the cards show
@@ -192,6 +203,7 @@ class Review:
     urls: dict = field(default_factory=dict)
     back: str = ""  # where the cards' forms come back to
     role: Role = Role.VIEWER
+    writable: bool = True  # False on an archived document: it is read-only
     page: int = 1
     pages: int = 1
 
@@ -202,7 +214,7 @@ class Review:
     @property
     def can_decide(self) -> bool:
         """Whether the reader decides on suggestions (the panel then offers the forms)."""
-        return self.role >= Role.RAPPORTEUR
+        return self.writable and self.role >= Role.RAPPORTEUR
 
 
 class Cards:
@@ -213,6 +225,7 @@ class Cards:
         self.membership = membership
         self.members = members_of(document)
         self.mentions = mention_pattern(self.members.values())
+        self.writable = not document.archived  # an archived document offers no actions
 
     def member(self, user_id: int | None) -> Member:
         """A member by id; a former member has neither name nor organization here."""
@@ -227,7 +240,7 @@ class Cards:
 
     def comment(self, comment) -> CommentCard:
         """One comment; its author may change or delete it."""
-        mine = comment.author_id == current_user.id and not comment.deleted
+        mine = self.writable and comment.author_id == current_user.id and not comment.deleted
         author = self.member(comment.author_id)
         return CommentCard(
             id=comment.id,
@@ -247,7 +260,7 @@ class Cards:
         anchor = thread.anchor
         root = thread.root
         prefix, suffix = self.context(anchor.start, anchor.end) if anchor else ("", "")
-        role = self.membership.role
+        role = self.membership.role if self.writable else Role.VIEWER
         return ThreadCard(
             id=root.id,
             root=self.comment(root),
@@ -267,7 +280,7 @@ class Cards:
     def suggestion(self, view: service.SuggestionView) -> SuggestionCard:
         """A suggestion; its proposer may withdraw it, a rapporteur decide, while it is open."""
         suggestion, anchor = view.suggestion, view.anchor
-        is_open = suggestion.status == "open"
+        is_open = suggestion.status == "open" and self.writable
         prefix, suffix = self.context(anchor.start, anchor.end) if anchor else ("", "")
         return SuggestionCard(
             id=suggestion.id,
@@ -408,11 +421,12 @@ def review_of(document: Document, membership: Membership, items: list, back: str
     """A Review with the page-wide labels and URLs its cards use."""
     return Review(
         items=items,
-        can_comment=membership.role >= Role.COMMENTER,
+        can_comment=membership.role >= Role.COMMENTER and not document.archived,
         labels=card_labels(),
         urls=card_urls(document),
         back=back,
         role=membership.role,
+        writable=not document.archived,
         **more,
     )
 
@@ -514,8 +528,8 @@ def listed(document: Document, show: str) -> tuple[list, list]:
 def page_number(count: int) -> tuple[int, int]:
     """The comments page asked for (`page`, from 1, kept in range), and how many there are."""
     pages = max(1, -(-count // COMMENTS_PAGE_SIZE))
-    raw = request.args.get("page", "")
-    return (min(int(raw), pages) if raw.isdigit() and int(raw) > 0 else 1), pages
+    asked = id_from(request.args.get("page"))
+    return (min(asked, pages) if asked else 1), pages
 
 
 def render_comments(document, membership, *, comment_form=None, suggestion_form=None, status=200):
@@ -615,8 +629,7 @@ def add_comment(doc_id: int, target, membership):
         return render_comments(target, membership, comment_form=form, status=422)
     parent = None
     if form.parent_id.data:
-        parent_id = int(form.parent_id.data) if form.parent_id.data.isdigit() else 0
-        parent = service.get_comment(parent_id, target)
+        parent = service.get_comment(id_from(form.parent_id.data) or 0, target)
     try:
         comment = service.add_comment(
             target, current_user, form.body.data, anchor=anchor_from(form.quote.data), parent=parent
@@ -651,8 +664,10 @@ def edit_comment(doc_id: int, comment_id: int, target, membership):
     document, comment = comment_of(target, doc_id, comment_id)
     form = EditCommentForm()
     if not form.validate_on_submit():
-        flash(_("Write something first."), "error")
-        return back_to(document)
+        # Say what is wrong: empty, or too long (not "write something" for 10,001 characters).
+        errors = form.body.errors or [_("Write something first.")]
+        flash(str(errors[0]), "error")
+        return back_to(document, f"thread-{service.thread_root(comment).id}")
     service.edit_comment(comment, current_user, form.body.data)
     db.session.commit()
     flash(_("Your comment was changed."), "success")
@@ -786,6 +801,9 @@ def reject(doc_id: int, suggestion_id: int, target, membership):
 
 
 DECISION_STATUSES = ["open", "accepted", "rejected", "withdrawn", "resolved"]
+# The table quotes the draft and what members said of it: no shared cache may keep it (only
+# HTML pages get no-store by default, drafting/security.py).
+NOT_KEPT = {"Cache-Control": "private, no-store"}
 
 
 def decision_filters() -> dict:
@@ -794,9 +812,9 @@ def decision_filters() -> dict:
     status = request.args.get("status", "")
     if status in DECISION_STATUSES:
         filters["status"] = status
-    person = request.args.get("person", "")
-    if person.isdigit():
-        filters["person"] = int(person)
+    person = id_from(request.args.get("person"))
+    if person is not None:
+        filters["person"] = person
     return filters
 
 
@@ -856,7 +874,7 @@ def decisions_csv(doc_id: int, target, membership):
     return Response(
         body,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **NOT_KEPT},
     )
 
 
@@ -880,7 +898,7 @@ def decisions_pdf(doc_id: int, target, membership):
     return Response(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"'},
+        headers={"Content-Disposition": f'inline; filename="{name}"', **NOT_KEPT},
     )
 
 
@@ -970,8 +988,9 @@ def mark_read():
     """Mark one notification (`notification_id`) or all of them as read."""
     form = MarkReadForm()
     if form.validate_on_submit():
-        raw = form.notification_id.data or ""
-        ids = [int(raw)] if raw.isdigit() else None
+        raw = (form.notification_id.data or "").strip()
+        # None marks them all; an id that is not one of the person's marks nothing.
+        ids = None if not raw else [number] if (number := id_from(raw)) else []
         notifications.mark_read(current_user, ids)
         db.session.commit()
     return redirect(url_for("review.notifications_page"))
