@@ -81,6 +81,13 @@ def from_environment() -> dict:
         "PDF_QUEUE_URL": os.environ.get("PDF_QUEUE_URL") or None,
         "PDF_SPARE_PROCESS": env_flag("PDF_SPARE_PROCESS", True),
         "PDF_CACHE_MAX_BYTES": int(os.environ.get("PDF_CACHE_MAX_BYTES", str(512 * 1024**2))),
+        # Host names this instance answers to: links in mails are built from the request's
+        # Host header, so production should pin it (a forged Host would otherwise put a
+        # phishing domain into invitation and notification mails).
+        "TRUSTED_HOSTS": [
+            host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
+        ]
+        or None,
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
 
 
 class DomainError(Exception):
@@ -131,6 +132,11 @@ def handle_http_error(error: HTTPException):
     return render_error_page(status, message)
 
 
+def handle_untrusted_host(error: SecurityError):
+    """A Host header outside TRUSTED_HOSTS: a bare 400, since no URL can be built for it."""
+    return _("This site is not served under that host name."), 400, {"Content-Type": "text/plain"}
+
+
 def handle_csrf_error(error: CSRFError):
     """A missing or stale CSRF token: explain, never act."""
     message = _("Your form expired or came from another site. Reload the page and try again.")
@@ -152,6 +158,7 @@ def handle_rate_limited(error: RateLimitExceeded):
 def register_error_handlers(app: Flask) -> None:
     """Install the handlers; order matters: specific before generic."""
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RateLimitExceeded, handle_rate_limited)
     app.register_error_handler(HTTPException, handle_http_error)

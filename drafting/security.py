@@ -31,6 +31,9 @@ def content_security_policy(image_hosts: list[str]) -> str:
     )
 
 
+PRIVATE_MIMETYPES = {"text/html", "application/json"}
+
+
 def add_security_headers(response: Response) -> Response:
     """Strict defaults on every response: no inline script, no framing, no sniffing."""
     headers = response.headers
@@ -42,9 +45,10 @@ def add_security_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if response.mimetype == "text/html":
+    if response.mimetype in PRIVATE_MIMETYPES:
         # Confidential drafts must not linger in shared caches or the back-forward cache of a
-        # borrowed phone after sign-out.
+        # borrowed phone after sign-out; the API's JSON carries the same drafts. Routes that
+        # may be cached (public pages, static files) set their own Cache-Control first.
         headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -3,6 +3,7 @@
 import pytest
 
 from drafting import create_app
+from tests.conftest import bearer
 from tests.conftest import test_config
 
 
@@ -30,6 +31,38 @@ def test_private_pages_are_not_cached(client, factory):
     """A shared phone's cache must not keep a confidential page after sign-out."""
     client.login(factory.user())
     assert client.get("/caucuses").headers["Cache-Control"] == "no-store"
+
+
+def test_api_answers_are_not_cached(client, factory):
+    """The API's JSON carries the same confidential drafts as the pages."""
+    user = factory.user()
+    secret = factory.token(user)
+    response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_forged_host_is_refused_where_hosts_are_pinned(tmp_path):
+    """Links in mails come from the Host header: with TRUSTED_HOSTS set, another host is a 400."""
+    app = create_app(
+        test_config(f"sqlite:///{tmp_path / 'db.sqlite3'}", TRUSTED_HOSTS=["drafting.example.org"])
+    )
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "drafting.example.org"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_trusted_hosts_come_from_the_environment(monkeypatch):
+    """TRUSTED_HOSTS is a comma-separated list; unset means any host (development)."""
+    from drafting import config
+
+    monkeypatch.setenv("TRUSTED_HOSTS", "drafting.example.org, www.drafting.example.org")
+    assert config.from_environment()["TRUSTED_HOSTS"] == [
+        "drafting.example.org",
+        "www.drafting.example.org",
+    ]
+    monkeypatch.delenv("TRUSTED_HOSTS")
+    assert config.from_environment()["TRUSTED_HOSTS"] is None
 
 
 def test_templates_have_no_inline_script(app):
