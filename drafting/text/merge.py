@@ -7,7 +7,10 @@ so every change of either side has an exact place in `base`, and lands there:
 never where similar text happens to be, as a fuzzy patch does between
 repeated clauses.
 
-Each change is first widened to the whole words it changes (typing "s" at
+An insertion that a diff split around base text ("✊[t" and "]🏽" around a
+base "✊🏽", for "[t✊🏽]" typed inside it) is first made one insertion again
+(`join_split_insertions`), so that the other side cannot delete its middle.
+Each change is then widened to the whole words it changes (typing "s" at
 the end of "right" changes the word "right"), so that the sides meet at word
 granularity. Then the changes of both sides are grouped where they meet, and
 each group is resolved by a fixed rule:
@@ -17,12 +20,14 @@ each group is resolved by a fixed rule:
   before it, one at its end after it);
 - the same change made by both sides is applied once;
 - insertions at one point are all kept, theirs first, then ours (with a space
-  between when they would otherwise run together into one word);
+  between only when they would otherwise run together into one word: two word
+  characters; any other space could cut a typed token in two);
 - deletions only: whatever either side deleted goes;
 - anything else is a conflict. With `keep_both` (live editing) nobody's words
   are dropped: each character of the base there was removed by one side or
   the other, and theirs' new words are followed by ours' (with a space
-  between when they would otherwise run together). With `report` (saves)
+  between when they would otherwise run together; an insertion is kept with the
+  base text a diff could have slid it over). With `report` (saves)
   theirs' version stays and the conflict is returned, for the caller to
   answer 409 and let a person decide.
 """
@@ -39,6 +44,7 @@ from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import Diffs
 from drafting.text.diffs import diff
+from drafting.text.diffs import differ
 from drafting.text.diffs import normalize
 from drafting.text.diffs import old_text
 
@@ -100,8 +106,10 @@ def merge(
         return MergeResult(theirs)
     if theirs == base:
         return MergeResult(ours)
-    ours_edits = edits_from_diffs(diff(base, ours, timeout=timeout))
-    theirs_edits = edits_from_diffs(diff(base, theirs, timeout=timeout))
+    ours_edits = join_split_insertions(base, edits_from_diffs(diff(base, ours, timeout=timeout)))
+    theirs_edits = join_split_insertions(
+        base, edits_from_diffs(diff(base, theirs, timeout=timeout))
+    )
     return merge_edits(base, ours_edits, theirs_edits, on_conflict=on_conflict)
 
 
@@ -116,8 +124,8 @@ def merge_diffs(
     for side, diffs in (("ours", ours_diffs), ("theirs", theirs_diffs)):
         if old_text(diffs) != base:
             raise ValueError(f"the {side} diffs do not start from the base text")
-    ours_edits = edits_from_diffs(normalize(ours_diffs))
-    theirs_edits = edits_from_diffs(normalize(theirs_diffs))
+    ours_edits = join_split_insertions(base, edits_from_diffs(normalize(ours_diffs)))
+    theirs_edits = join_split_insertions(base, edits_from_diffs(normalize(theirs_diffs)))
     return merge_edits(base, ours_edits, theirs_edits, on_conflict=on_conflict)
 
 
@@ -142,6 +150,46 @@ def edits_from_diffs(diffs: Diffs) -> list[Edit]:
     if run_start is not None:
         edits.append(Edit(run_start, position, "".join(inserted)))
     return [edit for edit in edits if edit.start < edit.end or edit.text]
+
+
+def join_split_insertions(base: str, edits: list[Edit]) -> list[Edit]:
+    """The same change, with each insertion that a diff split around base text made whole.
+
+    Typing "[t✊🏽]" between the "✊" and the "🏽" of a base "✊🏽" can be diffed as
+    "✊[t" inserted before the base "✊🏽" and "]🏽" after it. Merged with someone's deletion
+    of that "✊🏽", the typed token lost its middle. Two insertions around base text that
+    together with it read as one insertion into it become that one insertion (the first
+    place that works), so the typed text stays in one piece whatever the other side did.
+    """
+    joined: list[Edit] = []
+    for edit in edits:
+        previous = joined[-1] if joined else None
+        if previous is not None and previous.start == previous.end and edit.start == edit.end:
+            whole = _as_one_insertion(base[previous.end : edit.start], previous.text, edit.text)
+            if whole is not None:
+                offset, text = whole
+                joined[-1] = Edit(previous.end + offset, previous.end + offset, text)
+                continue
+        joined.append(edit)
+    return joined
+
+
+def _as_one_insertion(between: str, first: str, second: str) -> tuple[int, str] | None:
+    """Where in `between` one insertion gives `first + between + second`, and its text.
+
+    Only where the typed text could hold `between` (a longer one is base text between two
+    separate insertions; `between` may be most of a 150,000-character paper, and trying
+    every offset of it took 130 ms a sync). The offsets that work are those up to the
+    common prefix of the two texts and from where their common suffix starts.
+    """
+    if len(between) > len(first) + len(second):
+        return None
+    whole = first + between + second
+    dmp = differ()
+    lowest = len(between) - dmp.diff_commonSuffix(whole, between)
+    if lowest > dmp.diff_commonPrefix(whole, between):
+        return None
+    return lowest, whole[lowest : len(whole) - (len(between) - lowest)]
 
 
 def apply_edits(base: str, edits: list[Edit]) -> str:
@@ -325,7 +373,29 @@ def _resolve(group: _Group, on_conflict: OnConflict) -> tuple[str, bool]:
         return theirs_version, True
     # Each base character here is inside an edit of one side or the other (the
     # group is the union of their ranges), so what stays is what each wrote.
-    return _side_by_side(_new_text(group.theirs), _new_text(group.ours)), True
+    theirs_text = "".join(_whole_insertion(group, edit) for edit in group.theirs)
+    ours_text = "".join(_whole_insertion(group, edit) for edit in group.ours)
+    return _side_by_side(theirs_text, ours_text), True
+
+
+def _whole_insertion(group: _Group, edit: Edit) -> str:
+    """What an edit wrote, and for an insertion the base text it may have been typed over.
+
+    A diff may place an insertion anywhere its text repeats the base around it: "[t]" typed
+    before "[b]" can come as "t][" after the "[" of "[b]". Where the other side deleted
+    "[b]", writing "t][" alone lost the typed "[". The insertion slid as far left as it
+    goes, followed by the base text it can slide over ("[t][" here), contains every way of
+    placing it, the typed one among them (within the group: outside, the base stays).
+    """
+    if edit.start != edit.end:
+        return edit.text
+    base, text, start = group.base, edit.text, edit.start
+    while start > group.start and text.endswith(base[start - 1]):
+        text, start = base[start - 1] + text[:-1], start - 1
+    end, rest = edit.start, edit.text
+    while end < group.end and rest.startswith(base[end]):
+        rest, end = rest[1:] + base[end], end + 1
+    return text + base[start:end]
 
 
 def _conflict(group: _Group, text_start: int, text_end: int) -> Conflict:
@@ -335,14 +405,14 @@ def _conflict(group: _Group, text_start: int, text_end: int) -> Conflict:
     )
 
 
-def _new_text(edits: list[Edit]) -> str:
-    """What a side's edits put in, in order."""
-    return "".join(edit.text for edit in edits)
-
-
 def _side_by_side(first: str, second: str) -> str:
-    """Two alternatives one after the other, with a space if they would run together."""
-    if first and second and not first[-1].isspace() and not second[0].isspace():
+    """Two alternatives one after the other, with a space if they would form one word.
+
+    Only between two word characters: a diff may place an insertion anywhere its text
+    repeats, e.g. "[a]" typed before "[b]" as "a][" after the "[", and a space put
+    between two such insertions at one point ("…][ a][b]") cut the typed "[a]" apart.
+    """
+    if first and second and _is_word(first[-1]) and _is_word(second[0]):
         return f"{first} {second}"
     return first + second
 

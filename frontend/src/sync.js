@@ -18,7 +18,8 @@
 // session expired meanwhile. Its one cost: if the server did apply an edit whose answer was
 // lost, and then the session was lost too, that edit's words come back twice (never lost).
 
-import { DeltaMismatch, diffsFromDelta, makeDelta, merge3, rebase, textAfter } from "./textdiff.js";
+import { mergeDiffs } from "./merge.js";
+import { DeltaMismatch, diff, diffsFromDelta, makeDelta, rebase, textAfter } from "./textdiff.js";
 
 /** What the page shows; the editor maps each to a translated sentence. */
 export const Status = Object.freeze({
@@ -377,10 +378,11 @@ export class SyncClient {
     }
 
     // Its edits, in order: exactly onto the shadow; onto the editor's text, which may have
-    // moved on while the request was out, by a three-way merge by position (shadow as the
-    // base, the editor's text as ours, the new shadow as theirs), not by a fuzzy patch, which
-    // would cut words typed inside a passage someone else deleted. With nothing typed
-    // meanwhile, the editor simply takes the new shadow.
+    // moved on while the request was out, by the server's own positional merge (merge.js:
+    // the shadow as the base, the server's edit as theirs, diff(shadow → editor text) as
+    // ours, the same keep-both rules), not by a fuzzy patch, which cut words typed inside a
+    // passage someone else deleted. With nothing typed meanwhile, the editor simply takes
+    // the new shadow. The editor maps the cursor through the change (replaceText).
     const serverEdits = (body.edits || []).filter((edit) => edit.m >= this.m);
     if (serverEdits.length > 0) {
       const before = this.host.getText();
@@ -392,8 +394,9 @@ export class SyncClient {
           if (edit.m !== expected) {
             throw new DeltaMismatch(`server edit ${edit.m}, expected ${expected}`);
           }
-          const next = textAfter(diffsFromDelta(shadow, edit.delta));
-          text = text === shadow ? next : merge3(shadow, text, next);
+          const theirs = diffsFromDelta(shadow, edit.delta);
+          const next = textAfter(theirs);
+          text = text === shadow ? next : mergeDiffs(shadow, diff(shadow, text), theirs).text;
           shadow = next;
           expected = edit.m + 1;
         }

@@ -137,6 +137,17 @@ export function diff(a, b) {
   return keepSurrogatePairsWhole(diffs);
 }
 
+/**
+ * The same change as `diffs`, merged into canonical runs, slid to word boundaries and with
+ * surrogate pairs whole (the server's `normalize`, for diffs that came from a delta).
+ */
+export function normalize(diffs) {
+  const copy = diffs.map(([op, text]) => [op, text]);
+  dmp.diff_cleanupMerge(copy);
+  dmp.diff_cleanupSemanticLossless(copy);
+  return keepSurrogatePairsWhole(copy);
+}
+
 /** The delta (diff_toDelta text) that turns `a` into `b`. */
 export function makeDelta(a, b) {
   return dmp.diff_toDelta(diff(a, b));

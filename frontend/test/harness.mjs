@@ -1,9 +1,11 @@
 // A simulated server (SYNC.md's steps 1–7, in memory) and a lossy network, to test the sync
 // client under node without a browser. Like the real server, it merges a client's change into
-// the live text by position, never by searching for context (SYNC.md "Merging").
+// the live text by position, never by searching for context (SYNC.md "Merging"), with the
+// port of the server's merge (src/merge.js).
 
 import { SyncClient } from "../src/sync.js";
-import { diffsFromDelta, makeDelta, merge3, textAfter } from "../src/textdiff.js";
+import { merge } from "../src/merge.js";
+import { diffsFromDelta, makeDelta, textAfter } from "../src/textdiff.js";
 
 export class FakeServer {
   constructor(text = "") {
@@ -65,7 +67,7 @@ export class FakeServer {
       const clientText = textAfter(diffs);
       if (clientText !== s.shadow) {
         if (this.readOnly.has(body.client_id)) return { status: 403, body: {} };
-        const merged = merge3(s.shadow, clientText, text);
+        const merged = merge(s.shadow, clientText, text).text; // the server's merge
         if (merged.length > this.maxLength) return { status: 413, body: {} };
         text = merged;
       }

@@ -59,6 +59,44 @@ test("text typed while a sync is in flight is kept and sent next", async () => {
   assert.equal(b.editor.text, server.text);
 });
 
+test("typing in flight inside a passage deleted meanwhile merges as the server does", async () => {
+  // tests/collab/test_faults.py's case: Amina deletes "stice for migrant women. Mem" while
+  // Lucía, her sync out, types "[lucia]" inside "justice". The answer is merged onto her text
+  // by position with the server's rules (both sides' words kept, theirs first), so her word
+  // stays whole and the server, merging her next edit, agrees with her.
+  const clause = "Member States shall ensure access to justice for migrant women.";
+  const server = new FakeServer(`${clause} ${clause}\n`);
+  const amina = makeClient(network(server));
+  const lucia = makeClient(network(server));
+  await amina.client.round();
+  await lucia.client.round();
+  const cut = "stice for migrant women. Mem";
+  const at = amina.editor.text.lastIndexOf(cut);
+  const aminaText = amina.editor.text;
+  type(amina.client, amina.editor, aminaText.slice(0, at) + aminaText.slice(at + cut.length));
+  await amina.client.round();
+  const api = lucia.client.api;
+  const realSync = api.sync;
+  api.sync = async (body) => {
+    const answer = await realSync(body);
+    const text = lucia.editor.text;
+    const where = text.lastIndexOf("justice for migrant women. Mem") + "just".length;
+    type(lucia.client, lucia.editor, `${text.slice(0, where)}[lucia]${text.slice(where)}`);
+    return answer;
+  };
+  await lucia.client.round();
+  api.sync = realSync;
+  assert.equal(
+    lucia.editor.text,
+    "Member States shall ensure access to juber just[lucia]ice States shall ensure access to " +
+      "justice for migrant women.\n",
+  );
+  await settle(amina, lucia);
+  assert.equal(server.text.split("[lucia]").length, 2);
+  assert.equal(amina.editor.text, server.text);
+  assert.equal(lucia.editor.text, server.text);
+});
+
 test("offline: everything is kept, the status says so, and it all syncs on return", async () => {
   const server = new FakeServer("Recommendations:\n");
   let offline = false;

@@ -14,6 +14,9 @@ from dataclasses import field
 
 from diff_match_patch import diff_match_patch
 
+from drafting.text.diffs import diff
+from drafting.text.merge import merge_diffs
+
 
 def new_dmp() -> diff_match_patch:
     """diff-match-patch as the browser sets it up."""
@@ -81,13 +84,15 @@ class SyncClient:
                 if edit["m"] != expected:
                     raise ValueError(f"server edit {edit['m']}, expected {expected}")
                 expected = edit["m"] + 1
-                diffs = self.dmp.diff_fromDelta(shadow, edit["delta"])
+                theirs = self.dmp.diff_fromDelta(shadow, edit["delta"])
                 if text == shadow:  # nothing typed meanwhile: exact (as the browser does)
-                    shadow = text = self.dmp.diff_text2(diffs)
+                    shadow = text = self.dmp.diff_text2(theirs)
                     continue
-                patches = self.dmp.patch_make(shadow, diffs)
-                shadow = self.dmp.diff_text2(diffs)
-                text = self.dmp.patch_apply(patches, text)[0]
+                # Typed while the sync was out: merge by position with the server's own rules
+                # (frontend/src/merge.js is its port), not with a fuzzy patch, which cut words
+                # typed inside a passage someone else deleted meanwhile.
+                text = merge_diffs(shadow, diff(shadow, text), theirs).text
+                shadow = self.dmp.diff_text2(theirs)
         except ValueError:
             # A server edit that does not fit our shadow: out of step, as a 409 (the
             # browser does the same, applying nothing of the answer).

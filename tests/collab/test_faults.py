@@ -21,10 +21,9 @@ Then everyone stops typing and syncs twice without faults. Whatever happened:
 A deletion excuses the tokens it covered in the deleting client's view; deletions and
 word replacements never cut through a token, so a token is either whole or gone.
 
-Now and then a client also types while its sync is out (the answer is then patched onto
-a text that moved on, as in the browser). Those tokens are only held to "never twice":
-the client's fuzzy patch can cut them where someone deleted the passage meanwhile (a
-client-side limitation, pinned by the xfail test at the end).
+Now and then a client also types while its sync is out: the answer is then merged onto a
+text that moved on, by position with the server's rules (tests/collab/client.py, as
+frontend/src/sync.js does), and those tokens are held to the same rules as the others.
 
 Without the server's fix for late duplicates (drafting/collab/service.py, `sync`), the
 first failing run is a client that had to reopen after a late copy of its request.
@@ -138,7 +137,7 @@ def faulty_sync(run: Run, index: int, fault: str, use_first: bool, typing=None) 
         if not use_first:
             status, answer = second
     if typing is not None:
-        typing()  # the answer is then fuzzily patched onto a text that moved on
+        typing()  # the answer is then merged onto a text that moved on
     client.receive(status, answer)
     if fault == "late_duplicate":
         run.late.append((client, body))
@@ -261,10 +260,9 @@ def check(run: Run) -> None:
     assert [client.reopened for client in run.clients] == [0] * len(run.clients), history
     for token in run.inserted:
         count = final.count(token)
-        if token in run.deleted or token in run.in_flight:
+        if token in run.deleted:
             # Deleted by someone who saw it: gone, or kept once where a concurrent edit of
-            # the same words kept both sides. Typed while a sync was out: the browser's
-            # fuzzy patch may cut it (see the xfail test below); never doubled either way.
+            # the same words kept both sides; never doubled.
             assert count <= 1, f"token {token} is there {count} times\n{history}"
         else:
             assert count == 1, f"token {token} is there {count} times\n{final}\n{history}"
@@ -282,24 +280,15 @@ def test_clients_converge_and_keep_every_insertion_under_faults(app, people, dat
     check(run)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="client side (SyncClient and frontend/src/sync.js alike): words typed while a "
-    "sync is out, inside a passage someone else deleted meanwhile, are cut by the fuzzy "
-    "patch that applies the server's answer",
-)
 def test_typing_while_a_sync_is_out_inside_a_passage_deleted_meanwhile(app, people):
-    """Found by the property above when clients type while their sync is out (its in-flight
-    tokens are only checked for "never twice" there, because of this).
+    """Found by the property above when clients type while their sync is out.
 
     Amina deletes "stice for migrant women. Mem" in the last paragraph; Lucía's sync brings
-    that deletion back while Lucía types "[lucia]" inside "justice". The answer is applied
-    to her text with diff-match-patch's patch_apply, which deletes as many characters as
-    the hunk says where it matches best: "…just[lu" stays, "cia]ice for…" goes (the
-    frontend's fuzzyPatch gives the same text). The server would have kept her word whole
-    (its merge keeps both sides); so would a client that merged by position, with the
-    shadow as base, her text as ours and the new shadow as theirs (the frontend's merge3
-    gives "…juber just[lucia]ice States…").
+    that deletion back while Lucía types "[lucia]" inside "justice". Applied to her text with
+    diff-match-patch's patch_apply (as the client used to), the hunk deleted as many
+    characters as it said where it matched best: "…just[lu" stayed, "cia]ice for…" went.
+    Merged by position with the server's rules (the shadow as base, the server's edit as
+    theirs, her text as ours), both sides' words stay: "…juber just[lucia]ice States…".
     """
     run = start_run(app, people, 2)
     amina, lucia = run.clients
@@ -314,3 +303,4 @@ def test_typing_while_a_sync_is_out_inside_a_passage_deleted_meanwhile(app, peop
     heal(run)
     assert amina.text == lucia.text == run.server_text()
     assert run.server_text().count("[lucia]") == 1
+    assert "juber just[lucia]ice States" in run.server_text()

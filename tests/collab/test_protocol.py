@@ -46,6 +46,26 @@ def test_two_editors_converge(live_doc):
     assert server_text(live_doc) == "Preamble. Member States shall act now.\n"
 
 
+def test_tokens_typed_at_one_point_by_two_editors_both_survive_whole(live_doc):
+    """Regression (the lost "[h7s24𝄞]" of test_gunicorn.py): Amina and Lucía each type a
+    token just before "[h1s2]", which sits inside "States". Both diffs place the typing
+    after that token's "[" ("h7s24𝄞][" rather than "[h7s24𝄞]"), at the same point of the
+    shadow; the server's merge kept both but put a space between them, cutting Amina's
+    token to "[ h7s24𝄞]": converged, nothing reopened, and her token gone."""
+    amina, lucia = live_doc["client_for"](), live_doc["client_for"]()
+    amina.edit(amina.text.replace("States", "Sta[h1s2]tes"))
+    amina.sync()
+    lucia.sync()
+    lucia.edit(lucia.text.replace("[h1s2]", "[h9s5][h1s2]"))
+    lucia.sync()
+    amina.edit(amina.text.replace("[h1s2]", "[h7s24𝄞][h1s2]"))
+    amina.sync()  # merged at one point with Lucía's token, which the server already has
+    lucia.sync()
+    assert amina.text == lucia.text == server_text(live_doc)
+    assert server_text(live_doc) == "Member Sta[h9s5][h7s24𝄞][h1s2]tes shall act.\n"
+    assert amina.reopened == lucia.reopened == 0
+
+
 # --------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------
