@@ -129,3 +129,23 @@ def make_version(app, team, make_document):
 def tokens(factory, team):
     """Bearer headers for each person of the team."""
     return {name: bearer(factory.token(team[name])) for name in team if name != "caucus"}
+
+
+# The engine's own tests print real PDFs and touch the database only for the app's settings and
+# the cache table: one backend proves them, and printing them twice would cost the suite about a
+# minute. The cache and job tests, which use the database for real, run on both.
+ENGINE_ONLY_MODULES = {"test_pdf.py", "test_fetcher.py", "test_sandbox.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the engine-only modules on SQLite alone (deselected, not skipped, on PostgreSQL)."""
+    dropped = [
+        item
+        for item in items
+        if item.path.name in ENGINE_ONLY_MODULES
+        and item.path.parent.name == "publishing"
+        and "[postgresql" in item.nodeid
+    ]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item not in set(dropped)]

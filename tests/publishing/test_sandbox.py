@@ -15,7 +15,8 @@ from drafting.publishing.sandbox import PdfTooLarge
 
 IDENTIFIER = "0" * 32
 # A page that takes WeasyPrint several seconds: thousands of table rows of wrapped text.
-SLOW_HTML = "<table>" + "<tr><td>cell</td><td>" + "word " * 40 + "</td></tr>" * 4000 + "</table>"
+# 4,000 rows of 40 words: several seconds of layout on any machine, so a 0.5 s limit always bites.
+SLOW_HTML = "<table>" + ("<tr><td>cell</td><td>" + "word " * 40 + "</td></tr>") * 4000 + "</table>"
 
 
 def sandbox_children() -> list[int]:
