@@ -127,6 +127,21 @@ def create_version(doc_id: int, target, membership):
     return redirect(url_for("publishing.version", vid=version.id))
 
 
+PDF_RETRY_SECONDS = 3
+
+
+@bp.errorhandler(service.PdfPending)
+def pdf_pending(error: service.PdfPending):
+    """A PDF still on the print queue: a page that shows progress and reloads until it is ready.
+
+    Only this blueprint's pages come here; the API answers its house 503 (`pdf_pending`).
+    """
+    page = render_template(
+        "publishing/pdf_pending.html", message=error.message, retry_after=PDF_RETRY_SECONDS
+    )
+    return page, 202, {"Retry-After": str(PDF_RETRY_SECONDS)}
+
+
 @bp.get("/documents/<int:doc_id>/draft.pdf")
 @member_of(Role.VIEWER)
 def draft_pdf(doc_id: int, target, membership):

@@ -129,3 +129,25 @@ def test_an_unreachable_queue_is_a_503(ctx, app, engine, monkeypatch):
 def test_requests_survive_the_queue_as_plain_data():
     """request_payload and request_from_payload round-trip every field."""
     assert jobs.request_from_payload(jobs.request_payload(REQUEST)) == REQUEST
+
+
+def test_a_queued_draft_pdf_shows_progress_then_downloads(
+    client, engine, queue, team, make_document
+):
+    """With a queue, the page says the PDF is being printed (and reloads); then it downloads."""
+    document = make_document()
+    client.login(team["viewer"])
+    url = f"/documents/{document.id}/draft.pdf"
+
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    assert waiting.headers["Retry-After"] == "3"
+    page = waiting.get_data(as_text=True)
+    assert 'data-testid="pdf-pending"' in page and "<progress" in page
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert engine.printed == []
+
+    work(queue)
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf"
+    assert len(engine.printed) == 1 and engine.printed[0].status == "draft"
