@@ -62,7 +62,10 @@ class PublicEndorseForm(EndorseForm):
     email = EmailField(
         _l("Contact email"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=MAX_EMAIL_CHARS)],
-        description=_l("Used only to confirm the endorsement; never shown."),
+        description=_l(
+            "Used to confirm the endorsement; seen only by the caucus that published "
+            "this text, never shown publicly."
+        ),
     )
     # A honeypot: hidden from people by the stylesheet, filled in by naive bots.
     website = StringField(_l("Leave this empty"), validators=[Optional()])
