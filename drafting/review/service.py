@@ -376,6 +376,14 @@ def record_mentions(comment: Comment, document: Document) -> set[int]:
     )
     for user_id in mentioned - known:
         db.session.add(CommentMention(comment_id=comment.id, user_id=user_id))
+    if known - mentioned:
+        # An edit took the name out: "mentioning me" must stop listing the thread.
+        db.session.execute(
+            sa.delete(CommentMention).where(
+                CommentMention.comment_id == comment.id,
+                CommentMention.user_id.in_(known - mentioned),
+            )
+        )
     notifications.notify(
         mentioned - known,
         NotificationKind.MENTION,

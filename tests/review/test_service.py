@@ -211,6 +211,17 @@ def test_replies_notifications_and_mentions(world):
     assert service.threads_of(world["paper"], mentioning=world["viewer"]) == []
 
 
+def test_an_edit_that_removes_a_mention_stops_listing_the_thread(world):
+    """ "Mentioning me" follows the comment's current words, not the first draft's."""
+    comment = service.add_comment(
+        world["paper"], world["commenter"], f"@{world['owner'].email} please look", anchor=None
+    )
+    owner = world["owner"]
+    assert [t.root.id for t in service.threads_of(world["paper"], mentioning=owner)] == [comment.id]
+    service.edit_comment(comment, world["commenter"], "Never mind, settled.")
+    assert service.threads_of(world["paper"], mentioning=owner) == []
+
+
 def test_only_the_author_edits_and_deletes(world):
     comment = service.add_comment(world["paper"], world["commenter"], "First words")
     reply = service.add_comment(world["paper"], world["editor"], "A reply", parent=comment)
