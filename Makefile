@@ -54,7 +54,16 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core >/dev/null) || \
 	  echo "Chromium is not installed and cannot be installed here: browser tests will skip."; }
 
-test: install browser
+# The live editor's JavaScript tests (node --test), which also give the Python/JS merge parity
+# test its node_modules; skipped with a message where Node is not installed.
+jstest:
+	@if command -v npm >/dev/null 2>&1; then \
+	  [ -d frontend/node_modules/diff-match-patch ] || (cd frontend && npm ci --no-audit --no-fund --silent); \
+	  cd frontend && { out=$$(npm test --silent 2>&1); status=$$?; \
+	    if [ $$status = 0 ]; then echo "$$out" | tail -8; else echo "$$out"; fi; exit $$status; }; \
+	else echo "Node is not installed: the editor's JavaScript tests are skipped."; fi
+
+test: install browser jstest
 	$(BIN)/pytest
 
 lint: install
