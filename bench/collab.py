@@ -73,6 +73,10 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 PAPER_LENGTH = 150_000
 GOAL_P95_S = 1.0
 SERVER_COST_TABS = 30  # tabs typing in turn when the server cost is measured in process
+# How the editors speak about presence (docs/sync.md, "Presence"): with `--no-presence-tag`
+# they send no tag, as clients did before it, and every answer carries the editors list;
+# with `--cursors` each sends its cursor with each sync, as the browser does.
+CLIENTS = {"presence_tag": True, "cursors": False}
 TYPING = ["women ", "rights ", "access ", "shall ", "justice ", "status ", "migrant ", "decent "]
 
 
@@ -139,6 +143,7 @@ class Sample:
     received: int
     delta_sent: int
     delta_received: int
+    with_editors: bool  # the answer carried the editors list
 
 
 @dataclass
@@ -157,10 +162,14 @@ class Step:
             self.samples.append(sample)
 
 
-def timed_sync(client: SyncClient, step: Step, measuring: threading.Event) -> None:
+def timed_sync(
+    client: SyncClient, step: Step, measuring: threading.Event, cursor: int | None = None
+) -> None:
     """One sync, timed and sized; recorded while `measuring` is set."""
     transport: HttpTransport = client.transport
     body = client.prepare()
+    if cursor is not None and CLIENTS["cursors"]:
+        body["cursor"] = {"anchor": cursor, "head": cursor}
     sent_before, received_before = transport.sent, transport.received
     started = time.monotonic()
     status, answer = transport.post(f"{client.base}/sync", body)
@@ -180,6 +189,7 @@ def timed_sync(client: SyncClient, step: Step, measuring: threading.Event) -> No
                 delta_received=sum(
                     len(edit["delta"].encode()) for edit in (answer or {}).get("edits", [])
                 ),
+                with_editors="editors" in (answer or {}),
             )
         )
 
@@ -203,9 +213,10 @@ def editor_loop(
         next_at += 1.0
         text = client.text
         at = text.find(" ", int(home * len(text))) + 1
-        client.edit(text[:at] + rng.choice(TYPING) + text[at:])
+        word = rng.choice(TYPING)
+        client.edit(text[:at] + word + text[at:])
         try:
-            timed_sync(client, step, measuring)
+            timed_sync(client, step, measuring, cursor=at + len(word))
         except Exception as error:  # a timeout under overload is a result, not a crash
             step.errors.append(repr(error))
 
@@ -447,6 +458,7 @@ def run_step(
     for number in range(editors + 1):  # the last one is the observer
         transport = HttpTransport("127.0.0.1", port, seeded.editor_tokens[number], timeout=60)
         client = SyncClient(transport, seeded.document_id)
+        client.send_presence = CLIENTS["presence_tag"]
         client.open()
         clients.append(client)
     observer, probe_client, typists = clients[-1], clients[0], clients[1:-1]
@@ -551,6 +563,9 @@ def summarize(step: Step, window: float, before: dict, after: dict, syncs: int, 
         "bytes_per_sync": {
             "request": round(statistics.fmean(s.sent for s in ok)) if ok else None,
             "response": round(statistics.fmean(s.received for s in ok)) if ok else None,
+            "responses_with_editors_list": (
+                round(sum(s.with_editors for s in ok) / len(ok), 3) if ok else None
+            ),
             "request_deltas": round(statistics.fmean(s.delta_sent for s in ok)) if ok else None,
             "response_deltas": round(statistics.fmean(s.delta_received for s in ok))
             if ok
@@ -741,6 +756,14 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--keep-going", action="store_true", help="ramp past the first miss")
     parser.add_argument("--quick", action="store_true", help="steps 10,30 of 8 s (a smoke run)")
+    parser.add_argument(
+        "--no-presence-tag",
+        action="store_true",
+        help="editors send no presence tag (as before it): every answer has the editors list",
+    )
+    parser.add_argument(
+        "--cursors", action="store_true", help="editors send their cursor, as the browser does"
+    )
     args = parser.parse_args()
     if args.quick:
         args.steps, args.duration, args.warmup, args.rounds = "10,30", 8.0, 2.0, 2
@@ -752,6 +775,7 @@ def main() -> None:
     # database dropped.
     signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(143))
     args = arguments()
+    CLIENTS.update(presence_tag=not args.no_presence_tag, cursors=args.cursors)
     counts = [int(count) for count in args.steps.split(",")]
     started = time.monotonic()
     paper = the_paper()
@@ -768,6 +792,7 @@ def main() -> None:
             "redis": REDIS_URL,
             "step_seconds": args.duration,
             "goal_visible_p95_s": GOAL_P95_S,
+            "clients": dict(CLIENTS),
         },
         "steps": [],
     }

@@ -74,17 +74,21 @@ def sync(doc_id: int, target, membership):
         edits=[service.ClientEdit(edit.n, edit.delta) for edit in body.edits],
         can_edit=may_edit(target, membership),
         cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
+        presence=body.presence,
     )
     db.session.commit()
     if answer.version != version_before:
         notify.publish(doc_id, answer.version)
-    return {
+    response = {
         "ack": answer.ack,
         "m": answer.m,
         "edits": answer.edits,
         "version": answer.version,
-        "editors": answer.editors,
+        "presence": answer.presence,
     }
+    if answer.editors is not None:  # omitted: the client's list is still the list
+        response["editors"] = answer.editors
+    return response
 
 
 @bp.get("/documents/<int:doc_id>/changes")

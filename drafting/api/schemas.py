@@ -294,6 +294,14 @@ class SyncRequest(Strict):
     m: int = Field(ge=0, le=2_147_483_647)
     edits: list[SyncEdit] = Field(default_factory=list, max_length=10_000)
     cursor: Cursor | None = None
+    presence: str | None = Field(
+        None,
+        max_length=64,
+        description=(
+            "The `presence` tag of the editors list this client holds: when the list is "
+            "unchanged, the answer omits `editors`. Without it, `editors` always comes."
+        ),
+    )
 
 
 class ServerEdit(BaseModel):
@@ -315,7 +323,19 @@ class SyncResponse(BaseModel):
     m: int
     edits: list[ServerEdit]
     version: int
-    editors: list[Editor]
+    editors: list[Editor] | None = Field(
+        None,
+        description=(
+            "The tabs seen in the last 30 s. Omitted when the request's `presence` equals "
+            "this answer's: the list the client holds is still the list."
+        ),
+    )
+    presence: str = Field(
+        description=(
+            "A tag of the editors list (who is here, their names, colours and cursors; not "
+            "`last_seen`): it changes when the list does."
+        )
+    )
 
 
 class ChangesQuery(Strict):

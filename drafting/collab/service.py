@@ -7,6 +7,7 @@ into the live text by position (never by fuzzy matching), then send back what ch
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -60,7 +61,8 @@ class SyncAnswer:
     m: int
     edits: list[dict]
     version: int
-    editors: list[dict]
+    editors: list[dict] | None  # None: unchanged since the client's `presence` tag
+    presence: str
 
 
 def open_session(document: Document, user: User) -> EditSession:
@@ -128,6 +130,7 @@ def sync(
     edits: list[ClientEdit],
     can_edit: bool,
     cursor: tuple[int, int] | None = None,
+    presence: str | None = None,
 ) -> SyncAnswer:
     """One sync of one tab, following SYNC.md's steps 1 to 7.
 
@@ -145,6 +148,9 @@ def sync(
     Now a sync that carries no new edit keeps the chain and only extends it, so every
     `m` the client may hold still names the text it has; only a sync with new edits,
     which were typed on the text at `m`, rolls the shadow back to it (step 2 proper).
+
+    `presence` is the tag of the editors list the client holds (docs/sync.md, "Presence"):
+    when the list has not changed since, the answer leaves it out.
     """
     document = lock_document(document)
     session = find_session(document, user, client_id)
@@ -209,12 +215,15 @@ def sync(
     session.cursor_anchor, session.cursor_head = cursor if cursor else (None, None)
     live.flush_live_edits(document)
     db.session.flush()
+    editors = editors_of(document)
+    tag = presence_tag(editors)
     return SyncAnswer(
         ack=session.shadow_n,
         m=session.shadow_m,
         edits=[{"m": edit_m, "delta": delta} for edit_m, delta in outgoing],
         version=document.live_version,
-        editors=editors_of(document),
+        editors=None if presence == tag else editors,
+        presence=tag,
     )
 
 
@@ -282,6 +291,22 @@ def editors_of(document: Document) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def presence_tag(editors: list[dict]) -> str:
+    """A tag of the editors list that changes when the list does, the same on every worker.
+
+    Everything a client shows is in it (who, names, colours, cursors), except `last_seen`,
+    which moves on every sync of every tab: with it, the tag would change with each answer
+    and the list would never be left out. The list only holds tabs seen in the last 30 s,
+    so a tab going quiet still changes the tag when it drops out.
+    """
+    shown = [
+        [editor["client_id"], editor["user_id"], editor["name"], editor["colour"], editor["cursor"]]
+        for editor in editors
+    ]
+    encoded = json.dumps(shown, separators=(",", ":"), ensure_ascii=False).encode()
+    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
 
 
 def close_session(document: Document, user: User, client_id: str) -> None:

@@ -16,10 +16,12 @@
 // starting from `confirmed`; each acknowledgement moves `confirmed` past the edits it covers.
 // Rebasing from `confirmed` (not from the shadow) is what keeps text typed offline when the
 // session expired meanwhile. Its one cost: if the server did apply an edit whose answer was
-// lost, and then the session was lost too, that edit's words come back twice (never lost).
+// lost, and then the session was lost too, that edit is on both sides of the rebase: the merge
+// keeps it once, unless someone else changed the same words meanwhile, where it comes back
+// twice (never lost).
 
-import { mergeDiffs } from "./merge.js";
-import { DeltaMismatch, diff, diffsFromDelta, makeDelta, rebase, textAfter } from "./textdiff.js";
+import { merge, mergeDiffs } from "./merge.js";
+import { DeltaMismatch, diff, diffsFromDelta, makeDelta, textAfter } from "./textdiff.js";
 
 /** What the page shows; the editor maps each to a translated sentence. */
 export const Status = Object.freeze({
@@ -81,6 +83,10 @@ export class SyncClient {
     this.me = null;
     this.canEdit = false;
     this.editors = [];
+    // The server's tag of that list (docs/sync.md, "Presence"): sent with each sync, so that
+    // the answer leaves the list out while it is unchanged. Null: ask for the list.
+    this.presence = null;
+    this.editorsConfirmed = -Infinity; // when an answer last vouched for the list
 
     // Scheduling.
     this.running = false;
@@ -223,14 +229,15 @@ export class SyncClient {
       : this.settings.idleInterval;
   }
 
-  /** Someone else (another person, or another tab) was seen in the last 30 s. */
+  /**
+   * Someone else (another person, or another tab) was seen in the last 30 s. The server's
+   * list holds only such tabs, and an answer that leaves it out says it still holds: so the
+   * list counts as long as an answer vouched for it recently (its `last_seen` times are as
+   * of when it was last sent, which may be long ago).
+   */
   othersPresent() {
-    const now = this.clock.now();
-    return this.editors.some((editor) => {
-      if (editor.client_id === this.clientId) return false;
-      const seen = Date.parse(editor.last_seen);
-      return Number.isNaN(seen) || now - seen < this.settings.presenceWindow;
-    });
+    if (this.clock.now() - this.editorsConfirmed >= this.settings.presenceWindow) return false;
+    return this.editors.some((editor) => editor.client_id !== this.clientId);
   }
 
   /** The wait after the failures so far: doubling, capped, with some jitter. */
@@ -306,10 +313,14 @@ export class SyncClient {
     // Carry over what the server may not have: everything since the last text it confirmed
     // (the unacknowledged stack included, so nothing typed offline is lost). After a 403
     // there is nothing to carry: the person's text was kept aside (onLost) already.
+    // The rebase is the sync's own positional merge (merge.js, the server's rules): base the
+    // text both sides last agreed (`confirmed`), theirs the new session's text, ours the
+    // editor's. The new session knows nothing of our old shadow, so both diffs come from the
+    // texts (diff(confirmed → server text), diff(confirmed → editor text)).
     const current = this.host.getText();
     let text = body.text;
     if (!first && !this.discardLocal) {
-      text = rebase(this.confirmed, current, body.text);
+      text = merge(this.confirmed, current, body.text).text;
     }
     this.discardLocal = false;
     this.clientId = body.client_id;
@@ -319,6 +330,7 @@ export class SyncClient {
     this.stack = [];
     this.version = body.version || 0;
     this.me = body.user || null;
+    this.presence = null; // the list we hold names our old session: ask for it again
     this.canEdit = body.can_edit !== false;
     this.needsReconnect = false;
     this.failures = 0;
@@ -344,12 +356,14 @@ export class SyncClient {
   }
 
   requestBody() {
-    return {
+    const body = {
       client_id: this.clientId,
       m: this.m,
       edits: this.stack.slice(),
       cursor: this.host.getCursor(),
     };
+    if (this.presence !== null) body.presence = this.presence;
+    return body;
   }
 
   /** One sync exchange. Returns the delay before the next round. */
@@ -416,7 +430,11 @@ export class SyncClient {
     if (this.stack.length === 0) this.confirmed = this.shadow;
     if (typeof body.version === "number") this.version = Math.max(this.version, body.version);
     this.failures = 0;
-    this.editors = body.editors || [];
+    // The list comes only when it changed since the tag we sent (or when we sent none, or
+    // the server predates tags); otherwise the one we hold is still the list.
+    if (Array.isArray(body.editors)) this.editors = body.editors;
+    this.presence = typeof body.presence === "string" ? body.presence : null;
+    this.editorsConfirmed = this.clock.now();
     this.host.onEditors(this.editors, this.clientId);
     this.setStatus(this.settledStatus());
     // Text typed while the request was out goes soon; otherwise the regular poll.

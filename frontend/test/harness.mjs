@@ -15,6 +15,10 @@ export class FakeServer {
     this.next = 0;
     this.maxLength = Infinity;
     this.readOnly = new Set(); // client ids that may not edit
+    // Presence (docs/sync.md): null answers as a server before tags did (the list, always,
+    // and no tag); a list answers with its tag, leaving the list out when the client has it.
+    this.editors = null;
+    this.presenceSent = []; // the tag of each sync request (undefined: none)
   }
 
   openSession() {
@@ -42,6 +46,7 @@ export class FakeServer {
   }
 
   sync(body) {
+    this.presenceSent.push(body.presence);
     const stored = this.sessions.get(body.client_id);
     if (!stored) return { status: 404, body: { error: { code: "not_found" } } };
     // One transaction: work on copies, keep them only if all goes well.
@@ -86,16 +91,19 @@ export class FakeServer {
       this.text = text;
       this.version += 1;
     }
-    return {
-      status: 200,
-      body: {
-        ack: s.shadowN,
-        m: s.shadowM,
-        edits: s.outgoing.map((edit) => ({ ...edit })),
-        version: this.version,
-        editors: [],
-      },
+    const answer = {
+      ack: s.shadowN,
+      m: s.shadowM,
+      edits: s.outgoing.map((edit) => ({ ...edit })),
+      version: this.version,
+      editors: [],
     };
+    if (this.editors !== null) {
+      answer.presence = `t${JSON.stringify(this.editors).length}:${this.editors.length}`;
+      if (body.presence === answer.presence) delete answer.editors;
+      else answer.editors = this.editors;
+    }
+    return { status: 200, body: answer };
   }
 }
 
@@ -150,7 +158,9 @@ export class FakeEditor {
   onStatus(status) {
     this.statuses.push(status);
   }
-  onEditors() {}
+  onEditors(editors) {
+    this.editorsShown = editors;
+  }
   onSession() {}
   onLost(text) {
     this.lost.push(text);

@@ -192,6 +192,52 @@ test("an expired session (404) after typing offline: reconnect and rebase keep t
   assert.deepEqual(a.editor.lost, []);
 });
 
+test("a reconnection rebases by position, keeping both people's words (the sync's merge)", async () => {
+  // tests/collab/test_protocol.py's case. A types while her session expires; B rewrites the
+  // sentence A typed into, types a word at the very point where A typed one, and edits
+  // elsewhere. The old rebase (merge3) glued B's "equal" and A's "effective" into one word
+  // "equaleffective"; a fuzzy patch dropped A's "final" (its context was rewritten).
+  const base =
+    "The caucus notes the report of the Special Rapporteur with concern.\n\n" +
+    "Member States shall ensure access to justice for migrant women.\n\n" +
+    "The caucus recalls the Global Compact.\n";
+  const server = new FakeServer(base);
+  const a = makeClient(network(server));
+  const b = makeClient(network(server));
+  await a.client.round();
+  await b.client.round();
+  type(
+    a.client,
+    a.editor,
+    base.replace("notes the report", "notes the final report").replace("ensure access", "ensure effective access"),
+  );
+  server.sessions.delete(a.client.clientId); // expired before A's sync
+  type(
+    b.client,
+    b.editor,
+    base
+      .replace("notes the report of the Special Rapporteur with concern", "welcomes the findings of the Rapporteur")
+      .replace("ensure access", "ensure equal access")
+      .replace("Global Compact", "Global Compact for Migration"),
+  );
+  await b.client.round();
+  await a.client.round(); // 404
+  assert.equal(a.client.needsReconnect, true);
+  await settle(a, b);
+  const expected =
+    "The caucus welcomes the final findings of the Rapporteur.\n\n" +
+    "Member States shall ensure equal effective access to justice for migrant women.\n\n" +
+    "The caucus recalls the Global Compact for Migration.\n";
+  assert.equal(server.text, expected);
+  assert.equal(a.editor.text, expected);
+  assert.equal(b.editor.text, expected);
+  const words = expected.split(/\s+/);
+  for (const word of ["final", "effective", "equal", "welcomes", "findings", "Migration."]) {
+    assert.equal(words.filter((w) => w === word).length, 1, word);
+  }
+  assert.deepEqual(a.editor.lost, []);
+});
+
 test("409 (out of step): reconnect and rebase", async () => {
   const server = new FakeServer("abc def");
   const a = makeClient(network(server));
@@ -376,4 +422,73 @@ test("lost and duplicated messages at random: convergence, and no insertion lost
       assert.ok(server.text.includes(token), `seed ${seed}: ${token} lost`);
     }
   }
+});
+
+test("the editors list comes only when it changed: the client sends the tag it holds", async () => {
+  const server = new FakeServer("alpha");
+  let now = 0;
+  const a = makeClient(network(server), undefined, () => now);
+  const amina = { client_id: "c9", user_id: 9, name: "Amina", colour: 9, last_seen: "2026-01-01T00:00:00Z", cursor: null };
+  server.editors = [amina];
+  await a.client.round(); // opens the session
+  await a.client.round(); // first sync: no tag yet, the list comes
+  assert.equal(server.presenceSent.at(-1), undefined);
+  assert.deepEqual(a.client.editors, [amina]);
+  const tag = a.client.presence;
+  assert.equal(typeof tag, "string");
+  // Nothing changed: the client sends its tag, the answer leaves the list out, the client
+  // keeps its list (and shows it), and still counts Amina as present long after her
+  // last_seen, since every answer vouches for the list.
+  for (let i = 0; i < 3; i++) {
+    now += 20000;
+    await a.client.round();
+    assert.equal(server.presenceSent.at(-1), tag);
+    assert.deepEqual(a.client.editors, [amina]);
+    assert.deepEqual(a.editor.editorsShown, [amina]);
+    assert.equal(a.client.othersPresent(), true);
+  }
+  // Someone joins: the tag no longer matches, the list comes.
+  const lucia = { ...amina, client_id: "c10", user_id: 10, name: "Lucía" };
+  server.editors = [amina, lucia];
+  await a.client.round();
+  assert.deepEqual(a.client.editors, [amina, lucia]);
+  assert.notEqual(a.client.presence, tag);
+  // Everyone left: an empty list comes, and nobody is present.
+  server.editors = [];
+  await a.client.round();
+  assert.deepEqual(a.client.editors, []);
+  assert.equal(a.client.othersPresent(), false);
+  // Answers stop (offline): after 30 s the list no longer counts.
+  server.editors = [amina];
+  await a.client.round();
+  assert.equal(a.client.othersPresent(), true);
+  now += 31000;
+  assert.equal(a.client.othersPresent(), false);
+});
+
+test("a server without presence tags: the client sends none and takes the list each time", async () => {
+  const server = new FakeServer("alpha"); // server.editors stays null: no tags
+  const a = makeClient(network(server));
+  await a.client.round();
+  await a.client.round();
+  await a.client.round();
+  assert.deepEqual(server.presenceSent, [undefined, undefined]);
+  assert.equal(a.client.presence, null);
+  assert.deepEqual(a.client.editors, []);
+});
+
+test("a reconnection asks for the list again (no tag on the new session's first sync)", async () => {
+  const server = new FakeServer("alpha");
+  server.editors = [];
+  const a = makeClient(network(server));
+  await a.client.round();
+  await a.client.round();
+  await a.client.round();
+  assert.equal(typeof server.presenceSent.at(-1), "string");
+  server.sessions.clear();
+  await a.client.round(); // 404
+  await a.client.round(); // reopen
+  const before = server.presenceSent.length;
+  await a.client.round();
+  assert.equal(server.presenceSent[before], undefined);
 });

@@ -1,4 +1,4 @@
-// Deltas, patches and the rebase merge.
+// Deltas, and the merge (merge.js) as a reconnection's rebase uses it.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -8,9 +8,9 @@ import {
   changesBetween,
   diffsFromDelta,
   makeDelta,
-  merge3,
   textAfter,
 } from "../src/textdiff.js";
+import { merge } from "../src/merge.js";
 
 const roundTrip = (a, b) => textAfter(diffsFromDelta(a, makeDelta(a, b)));
 
@@ -45,12 +45,12 @@ test("edits are word-aligned before they become deltas", () => {
   assert.match(decodeURI(delta), /\+ \[c3r18\]|\+\[c3r18\] /);
 });
 
-test("merge3 carries a remote change onto text the person typed into meanwhile", () => {
+test("the merge carries a remote change onto text the person typed into meanwhile", () => {
   const shadow = "States should act.\n\nThe caucus recalls the Compact.\n";
   const remote = "States should act now.\n\nThe caucus recalls the Compact.\n";
   const mine = "States should act.\n\nThe caucus firmly recalls the Compact.\n";
   assert.equal(
-    merge3(shadow, mine, remote),
+    merge(shadow, mine, remote).text,
     "States should act now.\n\nThe caucus firmly recalls the Compact.\n",
   );
 });
@@ -61,41 +61,41 @@ test("words typed inside a passage someone else deleted meanwhile are kept whole
   const shadow = "Access to justice for migrant women. Members agree.";
   const theirs = "Access to jubers agree.";
   const mine = "Access to just[lucia]ice for migrant women. Members agree.";
-  const merged = merge3(shadow, mine, theirs);
+  const merged = merge(shadow, mine, theirs).text;
   assert.equal(merged.split("[lucia]").length, 2);
   assert.match(merged, /just\[lucia\]ice/);
   assert.match(merged, /^Access to jubers/);
 });
 
-test("merge3 places both sides' edits by position, repeated clauses or not", () => {
+test("the merge places both sides' edits by position, repeated clauses or not", () => {
   const clause = "States shall protect workers. ";
   const base = clause.repeat(3);
   const mine = clause + clause.replace("protect", "protect all") + clause;
   const theirs = clause.replace("States", "All States") + clause + clause;
   assert.equal(
-    merge3(base, mine, theirs),
+    merge(base, mine, theirs).text,
     clause.replace("States", "All States") + clause.replace("protect", "protect all") + clause,
   );
 });
 
-test("merge3 keeps an edit made on both sides once", () => {
+test("the merge keeps an edit made on both sides once", () => {
   const base = "one two three";
-  assert.equal(merge3(base, "one two 2b three", "zero one two 2b three"), "zero one two 2b three");
-  assert.equal(merge3(base, "one three", "one three"), "one three");
+  assert.equal(merge(base, "one two 2b three", "zero one two 2b three").text, "zero one two 2b three");
+  assert.equal(merge(base, "one three", "one three").text, "one three");
 });
 
-test("merge3 keeps both people's words where they changed the same passage", () => {
-  const merged = merge3("We note the report.", "We welcome the report.", "We regret the report.");
+test("the merge keeps both people's words where they changed the same passage", () => {
+  const merged = merge("We note the report.", "We welcome the report.", "We regret the report.").text;
   assert.match(merged, /regret/);
   assert.match(merged, /welcome/);
   assert.ok(merged.endsWith("the report."));
 });
 
-test("merge3 never threads words through the middle of a word", () => {
+test("the merge never threads words through the middle of a word", () => {
   const base = "[s1] [s25] position";
   const mine = "[s1] [s25] [s28] position";
   const theirs = "[s1] [s2x] [s25] position";
-  const merged = merge3(base, mine, theirs);
+  const merged = merge(base, mine, theirs).text;
   assert.equal(merged, "[s1] [s2x] [s25] [s28] position");
 });
 

@@ -15,6 +15,7 @@ from dataclasses import field
 from diff_match_patch import diff_match_patch
 
 from drafting.text.diffs import diff
+from drafting.text.merge import merge
 from drafting.text.merge import merge_diffs
 
 
@@ -40,6 +41,9 @@ class SyncClient:
     stack: list[dict] = field(default_factory=list)
     reopened: int = 0
     acked: str = ""  # the shadow as of the last answer: what the server surely has
+    editors: list[dict] = field(default_factory=list)  # who is here, as last sent
+    presence: str | None = None  # the tag of `editors` (None: always send the list)
+    send_presence: bool = True  # False: an old client that sends no tag
     dmp: diff_match_patch = field(default_factory=new_dmp)
 
     @property
@@ -53,6 +57,7 @@ class SyncClient:
         assert status == 201, (status, body)
         self.client_id, self.text, self.shadow = body["client_id"], body["text"], body["text"]
         self.n, self.m, self.version, self.stack = 0, 0, body["version"], []
+        self.presence = None  # a new session: ask for the list
         self.acked = self.text
 
     def edit(self, new_text: str) -> None:
@@ -67,7 +72,10 @@ class SyncClient:
             self.stack.append({"n": self.n, "delta": self.dmp.diff_toDelta(diffs)})
             self.n += 1
             self.shadow = self.text
-        return {"client_id": self.client_id, "m": self.m, "edits": list(self.stack)}
+        body = {"client_id": self.client_id, "m": self.m, "edits": list(self.stack)}
+        if self.send_presence and self.presence is not None:
+            body["presence"] = self.presence  # the list is left out while it is unchanged
+        return body
 
     def receive(self, status: int, body: dict) -> None:
         """Apply a sync's answer; reopen and rebase on 404 or 409."""
@@ -102,6 +110,9 @@ class SyncClient:
         self.m = body["m"]
         self.version = body["version"]
         self.acked = self.shadow
+        if "editors" in body:
+            self.editors = body["editors"]
+        self.presence = body.get("presence")
 
     def sync(self) -> None:
         """One full round trip."""
@@ -111,10 +122,16 @@ class SyncClient:
     def reopen(self) -> None:
         """Start a new session and rebase onto the server's text everything typed since
         the last answer (a 404 or 409 should not happen under lost or duplicated messages;
-        tests count `reopened` to prove it)."""
-        unsent = self.dmp.patch_make(self.acked, self.text)
+        tests count `reopened` to prove it).
+
+        The rebase is the same positional three-way merge as a sync's (`merge`, whose port
+        the browser uses): the base is the last text both sides agreed (`acked`), theirs the
+        new session's text, ours the text here. The new session knows nothing of our old
+        shadow, so both diffs are taken from the texts. A fuzzy patch dropped what was typed
+        inside a passage someone rewrote meanwhile, and could land in a repeated clause."""
+        base, ours = self.acked, self.text
         self.open()
-        self.text = self.dmp.patch_apply(unsent, self.text)[0]
+        self.text = merge(base, ours, self.text).text
         self.reopened += 1
 
 

@@ -174,5 +174,7 @@ def test_twelve_clients_over_http_with_faults_converge_on_gunicorn(app, tmp_path
     counts = {token: final.count(token) for token in tokens}
     assert {token: count for token, count in counts.items() if count != 1} == {}
     assert sum(editor.syncs for editor in editors) > 300
-    assert " 500 " not in log and "Traceback" not in log, log[-5000:]
+    # The status follows the request line's closing quote: a bare " 500 " also matched a
+    # 200 answer of 500 bytes (common once answers leave the editors list out).
+    assert not re.search(r'HTTP/1\.[01]" 500 ', log) and "Traceback" not in log, log[-5000:]
     assert time.monotonic() - started < 90

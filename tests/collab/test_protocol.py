@@ -239,6 +239,118 @@ def test_a_session_idle_for_over_an_hour_is_gone_and_the_client_reopens(app, liv
     assert server_text(live_doc) == "Preamble. Member States shall act now.\n"
 
 
+REBASE_BASE = (
+    "The caucus notes the report of the Special Rapporteur with concern.\n\n"
+    "Member States shall ensure access to justice for migrant women.\n\n"
+    "The caucus recalls the Global Compact.\n"
+)
+
+
+def test_reconnecting_rebases_by_position_keeping_both_sides_words(app, live_doc):
+    """Amina types while her session expires; Lucía meanwhile rewrites the sentence Amina
+    typed into, types a word at the very point where Amina typed one, and edits elsewhere.
+    Amina's reconnection rebases her text with the sync's own positional merge (base: the
+    text both last agreed). The fuzzy patch it used to be refused the hunk whose context
+    Lucía had rewritten: Amina's "final" was silently gone (frontend/test/sync.test.mjs has
+    the browser's side of this, where the old merge glued "equaleffective")."""
+    amina, lucia = live_doc["client_for"](), live_doc["client_for"]()
+    lucia.edit(REBASE_BASE)
+    lucia.sync()
+    amina.sync()
+    assert amina.text == REBASE_BASE
+    amina.edit(
+        REBASE_BASE.replace("notes the report", "notes the final report").replace(
+            "ensure access", "ensure effective access"
+        )
+    )
+    with app.app_context():
+        db.session.execute(
+            sa.update(EditSession)
+            .where(EditSession.client_id == amina.client_id)
+            .values(last_seen_at=utcnow() - timedelta(hours=1, minutes=1))
+        )
+        db.session.commit()
+    lucia.edit(
+        REBASE_BASE.replace(
+            "notes the report of the Special Rapporteur with concern",
+            "welcomes the findings of the Rapporteur",
+        )
+        .replace("ensure access", "ensure equal access")
+        .replace("Global Compact", "Global Compact for Migration")
+    )
+    lucia.sync()
+    amina.sync()  # 404: reopen and rebase
+    assert amina.reopened == 1
+    for _round in range(2):
+        amina.sync()
+        lucia.sync()
+    text = server_text(live_doc)
+    assert amina.text == lucia.text == text
+    assert text == (
+        "The caucus welcomes the final findings of the Rapporteur.\n\n"
+        "Member States shall ensure equal effective access to justice for migrant women.\n\n"
+        "The caucus recalls the Global Compact for Migration.\n"
+    )
+    words = text.split()
+    for word in ("final", "effective", "equal", "welcomes", "findings", "Migration."):
+        assert words.count(word) == 1, word
+    assert amina.reopened == 1 and lucia.reopened == 0
+
+
+def test_the_editors_list_is_left_out_while_the_clients_presence_tag_is_current(live_doc):
+    """A client that sends the `presence` tag it holds gets the list only when it changed:
+    someone joining, or moving their cursor, changes it; syncs alone (which move everyone's
+    `last_seen`) do not."""
+    amina, lucia = live_doc["client_for"](), live_doc["client_for"]()
+    assert "presence" not in amina.prepare()  # a new session has no list yet: it asks
+    status, first = post_sync(amina, amina.prepare())
+    assert status == 200 and "editors" in first
+    amina.receive(status, first)
+    assert [e["client_id"] for e in amina.editors] == [amina.client_id, lucia.client_id]
+    lucia.sync()
+    status, body = post_sync(amina, amina.prepare())
+    assert status == 200 and amina.prepare()["presence"] == first["presence"]
+    assert "editors" not in body and body["presence"] == first["presence"]
+    amina.receive(status, body)
+    assert [e["client_id"] for e in amina.editors] == [amina.client_id, lucia.client_id]
+    # Typing (a new edit) does not change who is here either.
+    amina.edit(amina.text.replace("act.", "act now."))
+    status, body = post_sync(amina, amina.prepare())
+    assert "editors" not in body
+    amina.receive(status, body)
+    # Lucía's cursor moves: the list comes again, with a new tag.
+    status, _ = post_sync(lucia, {**lucia.prepare(), "cursor": {"anchor": 3, "head": 3}})
+    assert status == 200
+    status, body = post_sync(amina, amina.prepare())
+    assert "editors" in body and body["presence"] != first["presence"]
+    lucias = [e for e in body["editors"] if e["client_id"] == lucia.client_id]
+    assert lucias[0]["cursor"] == {"anchor": 3, "head": 3}
+    amina.receive(status, body)
+    # Someone joins: the list comes again.
+    tag = amina.presence
+    live_doc["client_for"]().sync()
+    status, body = post_sync(amina, amina.prepare())
+    assert len(body["editors"]) == 3 and body["presence"] != tag
+    # A stale or foreign tag is simply not equal: the list comes.
+    status, body = post_sync(amina, {**amina.prepare(), "presence": "x" * 64})
+    assert status == 200 and len(body["editors"]) == 3
+
+
+def test_a_client_that_sends_no_presence_tag_always_gets_the_list(live_doc):
+    """Older clients (and the protocol as SYNC.md has it) send no tag: every answer has
+    `editors`, as before, and also the new `presence` tag, which they may ignore."""
+    amina = live_doc["client_for"]()
+    amina.send_presence = False
+    for _round in range(3):
+        body = amina.prepare()
+        assert "presence" not in body
+        status, answer = post_sync(amina, body)
+        assert status == 200
+        assert [e["client_id"] for e in answer["editors"]] == [amina.client_id]
+        assert isinstance(answer["presence"], str)
+        amina.receive(status, answer)
+
+
 def test_a_viewer_follows_along_but_cannot_edit(app, live_doc):
     """A viewer's session polls and receives others' edits; an edit of theirs is a 403."""
     amina, vera = live_doc["client_for"](), live_doc["client_for"](Role.VIEWER)
