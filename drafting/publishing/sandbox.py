@@ -6,8 +6,9 @@ each print runs in a fresh child process, `python -m drafting.publishing.sandbox
 that reads a JSON job on stdin and writes the PDF on stdout. The child caps its
 own address space (RLIMIT_AS) and CPU time as soon as it has the job; the
 parent kills its whole process group when the wall-clock limit passes. A spare
-child is kept waiting with WeasyPrint loaded (PDF_SPARE_PROCESS), so a print
-does not wait for Python to start; each child still prints once. Either
+child is kept waiting with WeasyPrint loaded and its fonts warmed by a throwaway
+print of our own template (PDF_SPARE_PROCESS), so a print does not wait for
+Python to start; it says so with a ready line, and each child still prints once. Either
 way the caller gets a domain error (`PdfTimedOut`, `PdfTooLarge`, `PdfFailed`),
 never a hung request or a half-written file, and the web worker's own memory
 is never at stake.
@@ -24,6 +25,7 @@ import json
 import logging
 import os
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -45,6 +47,15 @@ EXIT_FAILED = 2
 LOGGER = logging.getLogger(__name__)
 # What GLib, Pango and cairo print when RLIMIT_AS refuses them memory (or a thread's stack).
 _OUT_OF_MEMORY_SIGNS = (b"MemoryError", b"Cannot allocate memory", b"Error creating thread")
+# The child's first line on stdout, once WeasyPrint is loaded (and, in a spare, warmed up).
+READY = b"READY\n"
+# The spare's throwaway print: the print stylesheet's fonts (serif, sans, mono), a table and
+# a footnote, so fontconfig, Pango's font map and the CSS are loaded before a job arrives.
+_WARM_UP_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<link rel="stylesheet" href="/static/css/print.css"></head><body>
+<h1>Warm-up</h1><p>Text<span class="footnote">note</span> <code>code</code> <em>em</em>
+<strong>strong</strong></p><table><thead><tr><th>a</th></tr></thead>
+<tbody><tr><td>1</td></tr></tbody></table></body></html>"""
 
 
 class PdfFailed(DomainError):
@@ -126,14 +137,19 @@ def _run_child(job: bytes, time_limit: float) -> bytes:
     finally:
         if child.poll() is None:
             _kill(child)
-    return _result(child.returncode, pdf, errors)
+        # Only now: a spare loading WeasyPrint during the print would take CPU from it.
+        _replenish()
+    # The ready line is still there unless `wait_until_ready` read it.
+    return _result(child.returncode, pdf.removeprefix(READY), errors)
 
 
-# A spare child, started ahead and waiting with WeasyPrint imported, saves each print the
-# second or so of starting Python and importing WeasyPrint. It is still used for one print
-# only, and takes its limits with its job, so it isolates exactly as a new one would.
+# A spare child, started ahead and waiting with WeasyPrint imported and warmed up, saves each
+# print the second or so of starting Python, importing WeasyPrint and loading fonts. It is
+# still used for one print only, and takes its limits with its job, so it isolates exactly as
+# a new one would. The next spare is started after each print, not during it.
 _spare_lock = threading.Lock()
 _spare: tuple[int, subprocess.Popen] | None = None  # (the process that started it, the child)
+_ready_pid: int | None = None  # the spare whose ready line was read
 
 
 def warm_up() -> None:
@@ -141,11 +157,29 @@ def warm_up() -> None:
     global _spare
     with _spare_lock:
         if _spare is None or _spare[0] != os.getpid() or _spare[1].poll() is not None:
-            _spare = (os.getpid(), _start_child())
+            _spare = (os.getpid(), _start_child(spare=True))
+
+
+def wait_until_ready(timeout: float) -> bool:
+    """Wait for the spare's ready line (WeasyPrint loaded and warmed); whether it came.
+
+    For start-up, tests and benchmarks: it holds the lock, so a print meanwhile waits too.
+    """
+    global _ready_pid
+    with _spare_lock:
+        spare = _spare[1] if _spare is not None and _spare[0] == os.getpid() else None
+        if spare is None or spare.pid == _ready_pid:
+            return spare is not None
+        # Read straight from the pipe, unbuffered, so communicate() later finds the rest.
+        readable, _writable, _errors = select.select([spare.stdout], [], [], timeout)
+        if not readable or os.read(spare.stdout.fileno(), len(READY)) != READY:
+            return False
+        _ready_pid = spare.pid
+        return True
 
 
 def _take_child() -> subprocess.Popen:
-    """The spare child if it is ready (and ours), else a new one; then start the next spare."""
+    """The spare child if it is alive (and ours), even if still warming up, else a new one."""
     global _spare
     with _spare_lock:
         spare, _spare = _spare, None
@@ -154,16 +188,22 @@ def _take_child() -> subprocess.Popen:
         usable = ours and spare[1].poll() is None
         if ours and not usable:
             _kill(spare[1])  # it died waiting: reap it and close its pipes
-        child = spare[1] if usable else _start_child()
-        if _keep_spare():
-            _spare = (os.getpid(), _start_child())
-    return child
+    return spare[1] if usable else _start_child(spare=False)
 
 
-def _start_child() -> subprocess.Popen:
+def _replenish() -> None:
+    """Start the next spare if PDF_SPARE_PROCESS asks for one and none is waiting."""
+    if _keep_spare():
+        warm_up()
+
+
+def _start_child(*, spare: bool) -> subprocess.Popen:
     """A new printing process, in a session of its own so that killing it kills all it started."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "drafting.publishing.sandbox"],
+    # Only a spare warms up: for a child started for a print, it would delay the print.
+    role = "--spare" if spare else "--print"
+    # The command is all ours (this interpreter, this module, a fixed flag): nothing untrusted.
+    return subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "drafting.publishing.sandbox", role],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -228,6 +268,10 @@ def main() -> int:
     from drafting.publishing.fetcher import BASE_URL
     from drafting.publishing.fetcher import StaticOnlyFetcher
 
+    if "--spare" in sys.argv[1:]:
+        _warm_up_layout()
+    sys.stdout.buffer.write(READY)
+    sys.stdout.buffer.flush()
     raw_job = sys.stdin.buffer.read()
     if not raw_job:
         return 0  # a spare that was never used: its parent closed our stdin
@@ -245,6 +289,21 @@ def main() -> int:
     sys.stdout.buffer.write(pdf)
     sys.stdout.buffer.flush()
     return 0
+
+
+def _warm_up_layout() -> None:
+    """Print a small page of our own and discard it, so fonts and caches are loaded."""
+    from weasyprint import HTML
+
+    from drafting.publishing.fetcher import BASE_URL
+    from drafting.publishing.fetcher import StaticOnlyFetcher
+
+    try:
+        HTML(string=_WARM_UP_HTML, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(
+            pdf_variant="pdf/ua-1", pdf_tags=True
+        )
+    except Exception:  # a spare that could not warm up still prints, only colder
+        LOGGER.exception("The spare printing process could not warm up")
 
 
 def _limit_self(job: PrintJob) -> None:

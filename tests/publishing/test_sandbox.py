@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
@@ -52,9 +53,11 @@ def test_a_print_past_its_time_limit_is_killed_and_reported():
     assert sandbox_children() == []
 
 
-def test_a_print_past_its_memory_limit_is_reported_as_too_large():
+def test_a_print_past_its_memory_limit_is_reported_as_too_large(app, monkeypatch):
     """With an address space too small for the job, the answer is PdfTooLarge (413)."""
-    with pytest.raises(PdfTooLarge) as raised:
+    monkeypatch.setitem(app.config, "PDF_SPARE_PROCESS", False)
+    with app.app_context(), pytest.raises(PdfTooLarge) as raised:
+        sandbox._discard_spare()  # a new process: loading the fonts alone overruns 64 MiB
         sandbox.print_pdf("<p>Hello</p>", identifier=IDENTIFIER, memory_limit=64 * 1024 * 1024)
     assert raised.value.status == 413
     assert sandbox_children() == []
@@ -89,3 +92,47 @@ def test_any_other_failure_is_a_clear_domain_error():
         sandbox.print_pdf("<p>Hello</p>", identifier="not hex")
     assert type(raised.value) is PdfFailed
     assert raised.value.status == 503
+
+
+def test_the_spare_says_it_is_ready_once_weasyprint_and_the_fonts_are_loaded():
+    """Before any job, the spare has imported WeasyPrint and opened the print fonts."""
+    sandbox.warm_up()
+    spare = sandbox._spare[1]
+    assert sandbox.wait_until_ready(timeout=60)
+    assert sandbox.wait_until_ready(timeout=60)  # it stays ready: asking again answers at once
+    assert spare.poll() is None  # still waiting for its one job
+    mapped = Path(f"/proc/{spare.pid}/maps").read_text()
+    assert "libpango" in mapped  # WeasyPrint is imported
+    assert "NotoSerif-Regular" in mapped  # its throwaway print loaded the text font
+    assert sandbox.print_pdf("<p>One</p>", identifier=IDENTIFIER).startswith(b"%PDF-")
+    assert spare.poll() is not None  # the print was the spare's, and its only one
+
+
+def test_a_warm_spare_prints_the_same_bytes_as_a_new_process(app, monkeypatch):
+    """The spare's throwaway print leaves no trace in the next: same HTML, same PDF."""
+    html = "<h1>Title</h1><p>Text in <em>Noto</em> and <code>mono</code>.</p>"
+    sandbox.warm_up()
+    assert sandbox.wait_until_ready(timeout=60)
+    warm = sandbox.print_pdf(html, identifier=IDENTIFIER)
+    monkeypatch.setitem(app.config, "PDF_SPARE_PROCESS", False)
+    with app.app_context():
+        sandbox._discard_spare()  # so the next print starts a new process
+        cold = sandbox.print_pdf(html, identifier=IDENTIFIER)
+    assert warm == cold
+
+
+def test_the_next_spare_is_started_after_a_print_not_during_it(monkeypatch):
+    """While a print runs no spare is loading beside it; once it is done, one waits."""
+    spares_during_print = []
+    communicate = subprocess.Popen.communicate
+
+    def watched(child, *args, **kwargs):
+        """Note whether a spare exists while the printing child runs."""
+        spares_during_print.append(sandbox._spare)
+        return communicate(child, *args, **kwargs)
+
+    sandbox.warm_up()
+    monkeypatch.setattr(subprocess.Popen, "communicate", watched)
+    sandbox.print_pdf("<p>One</p>", identifier=IDENTIFIER)
+    assert spares_during_print[0] is None
+    assert sandbox._spare is not None and sandbox._spare[1].poll() is None
