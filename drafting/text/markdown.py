@@ -124,7 +124,7 @@ class Rendered:
     """Sanitized HTML and the table of contents (top-level h1–h3) of a document."""
 
     html: str
-    toc: list[Heading]
+    toc: tuple[Heading, ...]
 
 
 def render(
@@ -134,10 +134,18 @@ def render(
     numbered: bool = False,
 ) -> Rendered:
     """Render Markdown to sanitized HTML and its table of contents."""
-    image_hosts = _lowercased(allowed_image_hosts)
+    return _render_cached(markdown, _lowercased(allowed_image_hosts), numbered)
+
+
+# A long paper takes ~40 ms to render and every reader of one revision asks for the same
+# text, so recent results are kept per process. The result is a pure function of the
+# arguments, and is frozen (the contents are a tuple), so sharing it between requests is safe.
+@lru_cache(maxsize=64)
+def _render_cached(markdown: str, image_hosts: frozenset[str], numbered: bool) -> Rendered:
+    """Render once per distinct (text, image hosts, numbering)."""
     env = {"allowed_image_hosts": image_hosts, "numbered": numbered, "toc": []}
     unsanitized_html = _PARSER.render(markdown, env)
-    return Rendered(html=_cleaner(image_hosts).clean(unsanitized_html), toc=env["toc"])
+    return Rendered(html=_cleaner(image_hosts).clean(unsanitized_html), toc=tuple(env["toc"]))
 
 
 def sanitize(html: str, *, allowed_image_hosts: frozenset[str] = frozenset()) -> str:

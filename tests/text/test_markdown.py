@@ -110,9 +110,18 @@ def test_raw_html_shows_as_text() -> None:
 # Heading ids and the table of contents
 
 
+def test_the_same_text_is_rendered_once_and_options_are_part_of_the_key() -> None:
+    """Readers of one revision share one rendering; numbering or image hosts make another."""
+    text = "# Paper\n\nStates should act.\n"
+    assert render(text) is render(text)
+    numbered = render(text, numbered=True)
+    assert numbered is not render(text) and 'class="para"' in numbered.html
+    assert render(text, allowed_image_hosts=frozenset({"example.org"})) is not render(text)
+
+
 def test_headings_get_slug_ids_and_a_toc() -> None:
     rendered = render("# Position paper\n\n## Key *demands*\n\n### On `labour`\n\n#### Detail\n")
-    assert rendered.toc == [
+    assert list(rendered.toc) == [
         Heading(level=1, text="Position paper", id="position-paper"),
         Heading(level=2, text="Key demands", id="key-demands"),
         Heading(level=3, text="On labour", id="on-labour"),
