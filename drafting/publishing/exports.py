@@ -30,11 +30,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from drafting.publishing.models import Endorsement
 from drafting.publishing.models import Version
+from drafting.spreadsheets import spreadsheet_safe
 from drafting.text.markdown import render
 
 RIGHT_TO_LEFT = {"ar", "fa", "he", "ur"}
 MONOSPACE = "Courier New"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 _PARSER.use(footnote_plugin)
@@ -84,11 +84,6 @@ def standalone_html(version: Version) -> str:
 
 
 # CSV
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 def endorsements_csv(endorsements: Iterable[Endorsement]) -> str:

@@ -64,6 +64,7 @@ from drafting.review.models import CommentMention
 from drafting.review.models import NotificationKind
 from drafting.review.models import Suggestion
 from drafting.review.models import SuggestionStatus
+from drafting.spreadsheets import spreadsheet_safe
 from drafting.text.anchors import Anchor
 from drafting.text.anchors import Span
 from drafting.text.anchors import SpanMapper
@@ -941,8 +942,6 @@ CSV_COLUMNS = [
     ("created_at", _l("Proposed on")),
     ("decided_at", _l("Decided on")),
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def csv_cell(value) -> str:
@@ -951,10 +950,7 @@ def csv_cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text  # shown as text; the apostrophe is the usual escape
-    return text
+    return spreadsheet_safe(str(value))
 
 
 def csv_of(rows: Sequence[DecisionRow]) -> str:
