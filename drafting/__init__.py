@@ -11,8 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from drafting import config
-
-MAX_DATABASE_ID = 2_147_483_647
+from drafting.ids import MAX_DATABASE_ID
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -31,6 +31,7 @@ from drafting.caucuses.access import signed_in
 from drafting.caucuses.models import Role
 from drafting.errors import Invalid
 from drafting.extensions import db
+from drafting.ids import MAX_DATABASE_ID
 from drafting.review import notifications
 from drafting.review import service
 from drafting.review.models import MAX_BODY_CHARS
@@ -41,7 +42,6 @@ from drafting.review.models import Notification
 from drafting.text.anchors import Anchor
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
-MAX_ID = 2_147_483_647
 
 # ---------------------------------------------------------------- schemas
 
@@ -71,7 +71,9 @@ class Person(BaseModel):
 class CommentCreate(Strict):
     body: str = Field(min_length=1, max_length=MAX_BODY_CHARS, description="Markdown.")
     anchor: AnchorIn | None = None
-    parent_id: int | None = Field(None, ge=1, le=MAX_ID, description="Reply in this thread.")
+    parent_id: int | None = Field(
+        None, ge=1, le=MAX_DATABASE_ID, description="Reply in this thread."
+    )
 
 
 class CommentEdit(Strict):
@@ -107,8 +109,12 @@ class CommentList(PageInfo):
 
 class CommentQuery(PageQuery):
     status: Literal["open", "resolved"] | None = None
-    author: int | None = Field(None, ge=1, le=MAX_ID, description="Threads started by this person.")
-    mentioning: int | None = Field(None, ge=1, le=MAX_ID, description="Threads naming this person.")
+    author: int | None = Field(
+        None, ge=1, le=MAX_DATABASE_ID, description="Threads started by this person."
+    )
+    mentioning: int | None = Field(
+        None, ge=1, le=MAX_DATABASE_ID, description="Threads naming this person."
+    )
 
 
 SuggestionStatusLabel = Literal["open", "accepted", "rejected", "withdrawn"]
@@ -142,7 +148,7 @@ class SuggestionList(PageInfo):
 
 class SuggestionQuery(PageQuery):
     status: SuggestionStatusLabel | None = None
-    author: int | None = Field(None, ge=1, le=MAX_ID)
+    author: int | None = Field(None, ge=1, le=MAX_DATABASE_ID)
 
 
 class AcceptIn(Strict):
@@ -191,7 +197,7 @@ class NotificationList(PageInfo):
 
 
 class MarkRead(Strict):
-    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(
+    ids: list[Annotated[int, Field(ge=1, le=MAX_DATABASE_ID)]] | None = Field(
         None, max_length=1000, description="These notifications; all when left out."
     )
 

@@ -30,6 +30,7 @@ from drafting.documents.forms import SettingsForm
 from drafting.documents.models import Document
 from drafting.errors import Invalid
 from drafting.extensions import db
+from drafting.ids import id_from
 from drafting.text.markdown import render
 
 bp = Blueprint("documents", __name__)
@@ -285,10 +286,10 @@ def parse_day(value: str | None, field: str) -> datetime | None:
 
 def history_filters() -> service.HistoryFilter:
     """The history page's filters from the query string."""
-    author = request.args.get("author", "")
+    author = request.args.get("author")
     until = parse_day(request.args.get("until"), "until")
     return service.HistoryFilter(
-        author_id=int(author) if author.isdigit() else None,
+        author_id=id_from(author),
         since=parse_day(request.args.get("since"), "since"),
         until=until + timedelta(days=1) if until else None,
     )

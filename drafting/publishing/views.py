@@ -22,6 +22,7 @@ from drafting.caucuses.service import slugify
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import limiter
+from drafting.ids import id_from
 from drafting.mail import mail_configured
 from drafting.mail import send_mail
 from drafting.publishing import exports
@@ -147,7 +148,7 @@ def pdf_pending(error: service.PdfPending):
 def draft_pdf(doc_id: int, target, membership):
     """A PDF of any revision (the head by default), marked as a draft."""
     raw = request.args.get("revision", "").strip()
-    number = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+    number = id_from(raw)
     if raw and not (number and number <= target.head_revision):
         # Not a number, or none any column could hold: say so rather than fail.
         raise NotFound(_("There is no revision %(n)s.", n=raw[:20]))

@@ -45,6 +45,7 @@ from drafting.errors import Invalid
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.ids import id_from
 from drafting.review import notifications
 from drafting.review import service
 from drafting.review.forms import AcceptForm
@@ -62,7 +63,6 @@ CONTEXT_CHARS = 32  # text around a passage that helps the script find it in the
 NOTIFICATIONS_PAGE_SIZE = 100
 COMMENTS_PAGE_SIZE = 50  # cards per comments page: each carries its own forms there
 STAND_IN_ID = 918273645  # url_for builds a route's URL once with it; each card puts its id in
-MAX_ID = 2_147_483_647  # the largest id a database integer column holds
 
 STATUS_LABELS = {
     "open": _l("open"),
@@ -78,16 +78,6 @@ FILTERS = [
     ("mine", _l("Mine")),
     ("mentions", _l("Mentioning me")),
 ]
-
-
-def id_from(raw: str | None) -> int | None:
-    """A positive id (or page number) from a query string or form field, None for anything
-    else: `isdigit()` alone takes "²" (which int() refuses) and numbers no column can hold."""
-    raw = (raw or "").strip()
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(MAX_ID)):
-        return None
-    number = int(raw)
-    return number if 0 < number <= MAX_ID else None
 
 
 # ---------------------------------------------------------------- what the cards show
