@@ -64,7 +64,7 @@ def diff(a: str, b: str, *, semantic: bool = False, timeout: float | None = None
     where the smallest, exactly placed edits are wanted.
     """
     dmp = differ(timeout)
-    diffs = dmp.diff_main(a, b, checklines=True)
+    diffs = without_empty(dmp.diff_main(a, b, checklines=True), dmp)
     # Lossless: it changes neither text, only slides each edit to a word
     # boundary, so that a patch made from it does not land one word off.
     dmp.diff_cleanupSemanticLossless(diffs)
@@ -80,10 +80,21 @@ def normalize(diffs: Diffs) -> Diffs:
     not trust clients to have cleaned them. Neither text changes.
     """
     dmp = differ()
-    normalized = list(diffs)
-    dmp.diff_cleanupMerge(normalized)
+    normalized = without_empty(diffs, dmp)
     dmp.diff_cleanupSemanticLossless(normalized)
     return normalized
+
+
+def without_empty(diffs: Diffs, dmp: diff_match_patch) -> Diffs:
+    """The diffs without empty runs, merged into canonical runs.
+
+    diff-match-patch's line mode leaves an empty deletion between two equal runs now and
+    then ("=120\t-0\t=40"): harmless to apply, but no diff of two texts means it, and a
+    client or a merge that reads positions from runs should not have to know.
+    """
+    kept = [(op, text) for op, text in diffs if text]
+    dmp.diff_cleanupMerge(kept)
+    return [(op, text) for op, text in kept if text]
 
 
 def old_text(diffs: Diffs) -> str:

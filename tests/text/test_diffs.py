@@ -183,3 +183,24 @@ def test_diff_changes_neither_text(before, after):
         assert (old_text(changes), new_text(changes)) == (before, after)
         added, removed = added_removed(changes)
         assert len(before) - removed + added == len(after)
+
+
+def test_a_diff_has_no_empty_runs():
+    """diff-match-patch's line mode left an empty deletion between two equal runs here: the
+    "-0" seen in the server's deltas under load (issue 10). No diff of two texts means it."""
+    before = (
+        "delta alpha beta alpha gamma\nalpha alpha gamma\ngamma\ngamma\n[x] delta gamma\n\n"
+        "beta gamma\nalpha gamma\ngamma\n"
+    )
+    after = (
+        "gamma\ndelta alpha beta alpha gamma\nalpha alpha gamma\ngamma\ngamma\nbeta [x] delta "
+        "gamma\n\nbeta gamma\nalpha gamma\ngamdelta ma\n"
+    )
+    dmp = diff_match_patch()
+    raw = dmp.diff_main(before, after, True)
+    assert any(not text for _op, text in raw)  # the library's own output, as it was seen
+    diffs_now = diff(before, after)
+    assert all(text for _op, text in diffs_now)
+    assert "\t-0" not in to_delta(diffs_now) and not to_delta(diffs_now).startswith("-0")
+    assert (old_text(diffs_now), new_text(diffs_now)) == (before, after)
+    assert all(text for _op, text in normalize(raw))
