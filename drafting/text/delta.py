@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
+from drafting.text.diffs import DELETE
+from drafting.text.diffs import EQUAL
+from drafting.text.diffs import INSERT
 from drafting.text.diffs import DeltaMismatch
 
 UNIT = 2  # bytes per UTF-16 code unit
@@ -63,3 +66,99 @@ def apply_chain(base: str, deltas: list[str]) -> str:
     for delta in deltas:
         units = apply_encoded(units, delta)
     return decode(units)
+
+
+# A delta as operations on UTF-16 units: ("=", count), ("-", count) or ("+", encoded text).
+Operation = tuple[str, int | bytes]
+
+
+def operations(delta: str) -> list[Operation]:
+    """A delta's tokens as operations, the inserted text encoded as UTF-16-LE."""
+    parsed: list[Operation] = []
+    for token in delta.split("\t") if delta else ():
+        operation, parameter = token[:1], token[1:]
+        if operation == "+":
+            parsed.append(("+", encode(unquote(parameter))))
+        elif operation in ("=", "-") and parameter.isdigit():
+            parsed.append((operation, int(parameter)))
+        else:
+            raise DeltaMismatch(f"not a delta token: {token[:20]!r}")
+    return parsed
+
+
+def compose(first: list[Operation], second: list[Operation]) -> list[Operation]:
+    """One change doing `first`, then `second` (which applies to `first`'s result).
+
+    Positions come from the deltas themselves, never from comparing texts: what each change
+    inserted stays an insertion of exactly those characters, however much else moved.
+    """
+    composed: list[Operation] = []
+    pending = list(reversed(first))  # first's operations still to read, the next one last
+    for operation, parameter in second:
+        if operation == "+":
+            composed.append(("+", parameter))
+            continue
+        composed += _take(pending, parameter * UNIT, keep=operation == "=")
+    while pending:  # second ends where first's text ends: only deletions may be left
+        operation, parameter = pending.pop()
+        if operation != "-":
+            raise DeltaMismatch("the second delta is shorter than the first's result")
+        composed.append((operation, parameter))
+    return composed
+
+
+def _take(pending: list[Operation], size: int, *, keep: bool) -> list[Operation]:
+    """Read `size` bytes of the first change's result, kept (`=`) or deleted (`-`)."""
+    taken: list[Operation] = []
+    while size:
+        if not pending:
+            raise DeltaMismatch("the second delta is longer than the first's result")
+        operation, parameter = pending.pop()
+        if operation == "-":  # not part of the result: the deletion stands
+            taken.append((operation, parameter))
+            continue
+        length = len(parameter) if operation == "+" else parameter * UNIT
+        used = min(length, size)
+        if used < length:  # put the rest back for the next read
+            rest = parameter[used:] if operation == "+" else (length - used) // UNIT
+            pending.append((operation, rest))
+        size -= used
+        if operation == "+":
+            if keep:  # inserted by the first, deleted by the second: never was
+                taken.append(("+", parameter[:used]))
+        else:
+            taken.append(("=" if keep else "-", used // UNIT))
+    return taken
+
+
+def diffs_of(base: str, ops: list[Operation]) -> list[tuple[int, str]]:
+    """Operations on `base` as diff-match-patch diffs (code points), runs merged."""
+    units = encode(base)
+    diffs: list[tuple[int, str]] = []
+    position = 0
+    for operation, parameter in ops:
+        if operation == "+":
+            op, text = INSERT, decode(parameter)
+        else:
+            end = position + parameter * UNIT
+            if end > len(units):
+                raise DeltaMismatch("the delta is longer than the text")
+            op, text = (EQUAL if operation == "=" else DELETE), decode(units[position:end])
+            position = end
+        if not text:
+            continue
+        if diffs and diffs[-1][0] == op:
+            diffs[-1] = (op, diffs[-1][1] + text)
+        else:
+            diffs.append((op, text))
+    if position != len(units):
+        raise DeltaMismatch("the delta is shorter than the text")
+    return diffs
+
+
+def chain_diffs(base: str, deltas: list[str]) -> list[tuple[int, str]]:
+    """The diffs from `base` to the text a chain of deltas leads to, by their positions."""
+    composed: list[Operation] = [("=", utf16_length(base))] if base else []
+    for delta in deltas:
+        composed = compose(composed, operations(delta))
+    return diffs_of(base, composed)
