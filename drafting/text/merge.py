@@ -79,16 +79,46 @@ class Conflict:
 
 
 @dataclass(frozen=True)
+class Part:
+    """A stretch of the merged text and what each side had there (all equal if untouched)."""
+
+    theirs: str
+    ours: str
+    merged: str
+
+
+@dataclass(frozen=True)
 class MergeResult:
-    """The merged text and the conflicts met on the way (none: a clean merge)."""
+    """The merged text and the conflicts met on the way (none: a clean merge).
+
+    `parts` cut the merged text, theirs and ours alike into corresponding stretches, so
+    the change from either side to the merged text is known by position (`diffs_from`).
+    `lost` lists what a side inserted that is not where the merge placed it: it must stay
+    empty for both sides in a `keep_both` merge (for ours, a `report` conflict leaves
+    ours' words out on purpose).
+    """
 
     text: str
     conflicts: list[Conflict] = field(default_factory=list)
+    parts: tuple[Part, ...] = ()
+    lost: dict[str, tuple[str, ...]] = field(default_factory=lambda: {"ours": (), "theirs": ()})
 
     @property
     def clean(self) -> bool:
         """Whether the two sides never changed the same place differently."""
         return not self.conflicts
+
+    def diffs_from(self, side: Literal["ours", "theirs"]) -> Diffs:
+        """The diffs that turn that side's text into the merged text.
+
+        Built part by part: the untouched stretches are equal, and only the short changed
+        parts are diffed, so what moved elsewhere never makes the diff coarse.
+        """
+        diffs: Diffs = []
+        for part in self.parts:
+            before = part.ours if side == "ours" else part.theirs
+            diffs += [(EQUAL, before)] if before == part.merged else diff(before, part.merged)
+        return normalize(diffs)  # one run where neighbouring parts' runs meet
 
 
 def merge(
@@ -103,9 +133,9 @@ def merge(
     # Not only faster: a diff cut short by its timeout can come out coarser on
     # a second try, and two descriptions of one change must not both apply.
     if ours in (base, theirs):
-        return MergeResult(theirs)
+        return MergeResult(theirs, parts=(Part(theirs, ours, theirs),))
     if theirs == base:
-        return MergeResult(ours)
+        return MergeResult(ours, parts=(Part(theirs, ours, ours),))
     ours_edits = join_split_insertions(base, edits_from_diffs(diff(base, ours, timeout=timeout)))
     theirs_edits = join_split_insertions(
         base, edits_from_diffs(diff(base, theirs, timeout=timeout))
@@ -211,21 +241,69 @@ def merge_edits(
     _check_edits(base, theirs_edits, "theirs")
     ours_words = widen_to_words(base, ours_edits)
     theirs_words = widen_to_words(base, theirs_edits)
-    pieces: list[str] = []
+    parts: list[Part] = []
     conflicts: list[Conflict] = []
+    placed: dict[str, list[tuple[int, str]]] = {"ours": [], "theirs": []}
     merged_length = 0
     position = 0  # the base is copied up to here
     for group in _groups(base, ours_words, theirs_words):
         untouched = base[position : group.start]
-        resolution, conflicting = _resolve(group, on_conflict)
-        if conflicting:
-            text_start = merged_length + len(untouched)
-            conflicts.append(_conflict(group, text_start, text_start + len(resolution)))
-        pieces += [untouched, resolution]
-        merged_length += len(untouched) + len(resolution)
+        resolution = _resolve(group, on_conflict)
+        text_start = merged_length + len(untouched)
+        if resolution.conflicting:
+            conflicts.append(_conflict(group, text_start, text_start + len(resolution.text)))
+        for side, offset, written in resolution.placed:
+            placed[side].append((text_start + offset, written))
+        parts += [
+            Part(untouched, untouched, untouched),
+            Part(group.theirs_version, group.ours_version, resolution.text),
+        ]
+        merged_length = text_start + len(resolution.text)
         position = group.end
-    pieces.append(base[position:])
-    return MergeResult("".join(pieces), conflicts)
+    parts.append(Part(base[position:], base[position:], base[position:]))
+    text = "".join(part.merged for part in parts)
+    lost = {
+        "ours": _lost(text, placed["ours"], ours_edits),
+        "theirs": _lost(text, placed["theirs"], theirs_edits),
+    }
+    return MergeResult(
+        text,
+        conflicts,
+        tuple(part for part in parts if part.merged or part.ours or part.theirs),
+        lost,
+    )
+
+
+def _lost(text: str, placed: list[tuple[int, str]], edits: list[Edit]) -> tuple[str, ...]:
+    """The insertions of `edits` not found, in order, in the stretches placed for them.
+
+    A stretch counts only if the merged text really holds it at its offset. Each
+    insertion is looked for from where the one before it was found (the merge keeps a
+    side's edits in order), so an insertion that a rule dropped or cut apart is reported
+    even when the same words occur elsewhere.
+    """
+    stretches = [
+        written for offset, written in placed if text[offset : offset + len(written)] == written
+    ]
+    lost: list[str] = []
+    index, cursor = 0, 0
+    for edit in (edit for edit in edits if edit.text):
+        place = _find_from(stretches, edit.text, index, cursor)
+        if place is None:
+            lost.append(edit.text)  # the next ones are looked for from the same place
+        else:
+            index, cursor = place
+    return tuple(lost)
+
+
+def _find_from(stretches: list[str], text: str, index: int, cursor: int) -> tuple[int, int] | None:
+    """Where `text` first ends in `stretches`, from `cursor` in stretch `index` on."""
+    while index < len(stretches):
+        found = stretches[index].find(text, cursor)
+        if found >= 0:
+            return index, found + len(text)
+        index, cursor = index + 1, 0
+    return None
 
 
 def widen_to_words(base: str, edits: list[Edit]) -> list[Edit]:
@@ -357,25 +435,45 @@ def _meet(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def _resolve(group: _Group, on_conflict: OnConflict) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class _Resolution:
+    """A group's merged text, whether the sides conflict there, and where each side's
+    writing sits in it: `(side, offset, text)`."""
+
+    text: str
+    conflicting: bool = False
+    placed: tuple[tuple[str, int, str], ...] = ()
+
+
+def _resolve(group: _Group, on_conflict: OnConflict) -> _Resolution:
     """The merged text of a group, and whether the sides conflict there."""
     theirs_version, ours_version = group.theirs_version, group.ours_version
-    if not group.ours or ours_version == theirs_version:
-        return theirs_version, False
+    if not group.ours:
+        return _Resolution(theirs_version, placed=(("theirs", 0, theirs_version),))
+    if ours_version == theirs_version:
+        both = (("theirs", 0, theirs_version), ("ours", 0, ours_version))
+        return _Resolution(theirs_version, placed=both)
     if not group.theirs:
-        return ours_version, False
+        return _Resolution(ours_version, placed=(("ours", 0, ours_version),))
     if group.start == group.end:  # insertions at one point: keep both, in a stable order
-        return _side_by_side(theirs_version, ours_version), False
+        return _both(theirs_version, ours_version, conflicting=False)
     if not any(edit.text for edit in group.ours + group.theirs):
         # Deletions only; the group is the union of the deleted ranges.
-        return "", False
+        return _Resolution("")
     if on_conflict == "report":
-        return theirs_version, True
+        return _Resolution(theirs_version, True, (("theirs", 0, theirs_version),))
     # Each base character here is inside an edit of one side or the other (the
     # group is the union of their ranges), so what stays is what each wrote.
     theirs_text = "".join(_whole_insertion(group, edit) for edit in group.theirs)
     ours_text = "".join(_whole_insertion(group, edit) for edit in group.ours)
-    return _side_by_side(theirs_text, ours_text), True
+    return _both(theirs_text, ours_text, conflicting=True)
+
+
+def _both(theirs_text: str, ours_text: str, *, conflicting: bool) -> _Resolution:
+    """Theirs' text, then ours', side by side."""
+    text = _side_by_side(theirs_text, ours_text)
+    placed = (("theirs", 0, theirs_text), ("ours", len(text) - len(ours_text), ours_text))
+    return _Resolution(text, conflicting, placed)
 
 
 def _whole_insertion(group: _Group, edit: Edit) -> str:

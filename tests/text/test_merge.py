@@ -21,6 +21,7 @@ from drafting.text.diffs import INSERT
 from drafting.text.diffs import diff
 from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
+from drafting.text.diffs import old_text
 from drafting.text.merge import Conflict
 from drafting.text.merge import Edit
 from drafting.text.merge import apply_edits
@@ -646,3 +647,42 @@ def test_every_worker_merges_alike():
         )
         outputs.add(completed.stdout)
     assert len(outputs) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_each_side_reaches_the_merged_text_by_the_merges_own_diffs(data, base):
+    """`diffs_from` is the change from either side to the merged text, exact by position:
+    the live edit the server records, and the edit it sends the client (issue 10)."""
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    ours, theirs = apply_edits(base, ours_edits), apply_edits(base, theirs_edits)
+    for mode in MODES:
+        result = merge_edits(base, ours_edits, theirs_edits, on_conflict=mode)
+        for side, text in (("ours", ours), ("theirs", theirs)):
+            change = result.diffs_from(side)
+            assert (old_text(change), new_text(change)) == (text, result.text)
+            assert all(chunk for _op, chunk in change)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), base=bases())
+def test_a_live_merge_keeps_each_sides_insertions_where_it_placed_them(data, base):
+    """The check the server makes before it acknowledges an edit finds nothing to refuse."""
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    result = merge_edits(base, ours_edits, theirs_edits, on_conflict="keep_both")
+    assert result.lost == {"ours": (), "theirs": ()}
+
+
+def test_the_check_finds_insertions_a_broken_rule_dropped_or_cut(monkeypatch):
+    """Were a rule to drop one side's words, or put them inside the other's, `lost` says so."""
+    import drafting.text.merge as merging
+
+    base = "Member States [a] shall act."
+    ours = "Member States [ours] [a] shall act."
+    theirs = "Member States [theirs] [a] shall act."
+    assert merge(base, ours, theirs).lost == {"ours": (), "theirs": ()}
+    monkeypatch.setattr(merging, "_side_by_side", lambda first, second: first)
+    assert [text.strip() for text in merge(base, ours, theirs).lost["ours"]] == ["[ours]"]
+    monkeypatch.setattr(merging, "_side_by_side", lambda first, s: first[:3] + s + first[3:])
+    lost = merge(base, ours, theirs).lost
+    assert [text.strip() for text in lost["ours"] + lost["theirs"]] == ["[ours]", "[theirs]"]
