@@ -73,6 +73,14 @@ class TooLarge(DomainError):
     code = "too_large"
 
 
+class TryAgain(DomainError):
+    """Nothing was done, and the same request a moment later may well succeed."""
+
+    status = 503
+    code = "try_again"
+    retry_after = 1  # seconds, sent as Retry-After
+
+
 HTTP_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -84,6 +92,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
+    503: "try_again",
 }
 
 
@@ -105,9 +114,12 @@ def json_error(status: int, message: str, *, code: str | None = None, **extra: A
 def handle_domain_error(error: DomainError):
     """Answer a domain error: JSON for the API, a page or a flashed message otherwise."""
     if wants_json():
-        return json_error(
+        response, status = json_error(
             error.status, error.message, code=error.code, fields=error.fields, **error.extra
         )
+        if isinstance(error, TryAgain):
+            response.headers["Retry-After"] = str(error.retry_after)
+        return response, status
     if isinstance(error, NotAuthenticated):
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     if error.status in (403, 404) or request.method == "GET":

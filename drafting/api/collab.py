@@ -59,7 +59,9 @@ def open_session(doc_id: int, target, membership):
 @member_of(Role.VIEWER)
 @spec.validate(
     json=SyncRequest,
-    resp=Response(HTTP_200=SyncResponse, HTTP_409=ErrorBody, HTTP_413=ErrorBody, **ERRORS),
+    resp=Response(
+        HTTP_200=SyncResponse, HTTP_409=ErrorBody, HTTP_413=ErrorBody, HTTP_503=ErrorBody, **ERRORS
+    ),
     tags=["live editing"],
 )
 def sync(doc_id: int, target, membership):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,15 +26,21 @@ from drafting.documents.service import lock_document
 from drafting.errors import Conflict
 from drafting.errors import NotAllowed
 from drafting.errors import NotFound
+from drafting.errors import TryAgain
 from drafting.extensions import db
 from drafting.extensions import utcnow
 from drafting.text.delta import apply_chain
+from drafting.text.delta import chain_diffs
 from drafting.text.diffs import DeltaMismatch
-from drafting.text.diffs import diff
+from drafting.text.diffs import Diffs
 from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
+from drafting.text.diffs import normalize
 from drafting.text.diffs import to_delta
+from drafting.text.merge import MergeResult
 from drafting.text.merge import merge_diffs
+
+log = logging.getLogger(__name__)
 
 SESSION_IDLE_LIMIT = timedelta(hours=1)
 PRESENCE_WINDOW = timedelta(seconds=30)
@@ -181,13 +188,17 @@ def sync(
         outgoing = []
     shadow = text_of(document, shadow_version, shadow_deltas_json)
     shadow_deltas = json.loads(shadow_deltas_json)
+    # What the live text has that the shadow lacks, by position (never by diffing texts).
+    to_live = changes_to_live(document, shadow_version, shadow_deltas, shadow)
     shadow_n = session.shadow_n
     for edit in edits:
         if edit.n < shadow_n:
             continue  # a duplicate of an edit already applied
         if edit.n > shadow_n:
             raise out_of_sync()
-        shadow = apply_client_edit(document, user, shadow, edit.delta, can_edit=can_edit)
+        shadow, to_live = apply_client_edit(
+            document, user, shadow, to_live, edit.delta, can_edit=can_edit
+        )
         shadow_deltas.append(edit.delta)
         shadow_n += 1
     # Step 5: with nothing outstanding, the backup is the shadow as the client now has it
@@ -201,7 +212,7 @@ def sync(
     # Step 6: send the client whatever the live text has that its shadow lacks; then the
     # shadow is the live text.
     if shadow != document.content:
-        outgoing.append([shadow_m, to_delta(diff(shadow, document.content))])
+        outgoing.append([shadow_m, to_delta(to_live)])
         shadow_m += 1
     session.shadow_version, session.shadow_deltas = document.live_version, "[]"
     session.shadow_n, session.shadow_m = shadow_n, shadow_m
@@ -227,29 +238,74 @@ def sync(
     )
 
 
+def changes_to_live(document: Document, version: int, deltas: list[str], shadow: str) -> Diffs:
+    """The diffs from a shadow (live `version` plus `deltas`) to the live text, by position.
+
+    Composed from the recorded deltas, never by diffing the two texts: every insertion
+    made since stays an insertion of exactly its characters, however busy the machine is.
+    A diff of two long texts is that change only while it finishes within its time bound
+    (docs/sync.md, "Acknowledged means kept"). A shadow with deltas on top (a client that missed our answers) goes back along them,
+    each undone exactly, before following the live edits forward: the client's own words
+    come out deleted and inserted again at one place, which the diffs' cleanup folds back.
+    """
+    try:
+        base = live.live_text_at(document, version) if deltas else shadow
+        backward = []
+        for delta in deltas:
+            diffs = from_delta(base, delta)
+            backward.append(to_delta(live.inverted(diffs)))
+            base = new_text(diffs)
+        return normalize(
+            chain_diffs(shadow, [*reversed(backward), *live.forward_deltas(document, version)])
+        )
+    except (live.LiveVersionGone, DeltaMismatch):
+        raise out_of_sync() from None
+
+
 def apply_client_edit(
-    document: Document, user: User, shadow: str, delta: str, *, can_edit: bool
-) -> str:
-    """Merge one client edit into the live text; returns the client's new text (the shadow)."""
+    document: Document, user: User, shadow: str, to_live: Diffs, delta: str, *, can_edit: bool
+) -> tuple[str, Diffs]:
+    """Merge one client edit into the live text.
+
+    Returns the client's new text (the shadow) and the diffs from it to the live text.
+    """
     try:
         client_diffs = from_delta(shadow, delta)
     except DeltaMismatch:
         raise out_of_sync() from None
     client_text = new_text(client_diffs)
     if client_text == shadow:
-        return shadow
+        return shadow, to_live
     if not can_edit:
         raise NotAllowed(_("You can read this document but not change it."))
-    if document.content == shadow:
-        merged = client_text
-    else:
-        # Both sides changed the shadow: place the client's change by position in the
-        # live text; where both touched the same words, keep both (nobody's words lost).
-        server_diffs = diff(shadow, document.content)
-        merged = merge_diffs(shadow, client_diffs, server_diffs, on_conflict="keep_both").text
-    check_content(merged)
-    live.change_live_text(document, merged, user)
-    return client_text
+    # Place the client's change by position in the live text; where both sides touched
+    # the same words, keep both (nobody's words lost).
+    merged = merge_diffs(shadow, client_diffs, to_live, on_conflict="keep_both")
+    check_kept(document, merged)
+    check_content(merged.text)
+    live.change_live_text(document, merged.text, user, diffs=merged.diffs_from("theirs"))
+    return client_text, merged.diffs_from("ours")
+
+
+def check_kept(document: Document, merged: MergeResult) -> None:
+    """Acknowledge nothing the merge did not keep where it placed it (docs/sync.md).
+
+    Every run the client inserted, and every run already in the live text, must be in the
+    merged text where the merge put it. Otherwise nothing of this sync is kept and the
+    client is told to send it again (503: it keeps its edits); the case is logged loudly,
+    with sizes only, since the words are the caucus's confidential draft.
+    """
+    if not (merged.lost["ours"] or merged.lost["theirs"]):
+        return
+    log.error(
+        "live edit NOT acknowledged: the merge lost text (document %s, version %s; "
+        "client runs lost: %s, live runs lost: %s)",
+        document.id,
+        document.live_version,
+        [len(text) for text in merged.lost["ours"]],
+        [len(text) for text in merged.lost["theirs"]],
+    )
+    raise TryAgain(_("Your latest typing could not be placed safely yet. Trying again…"))
 
 
 def editors_of(document: Document) -> list[dict]:

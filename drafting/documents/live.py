@@ -25,7 +25,10 @@ from drafting.extensions import utcnow
 from drafting.text.delta import apply_chain
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import INSERT
+from drafting.text.diffs import Diffs
 from drafting.text.diffs import diff
+from drafting.text.diffs import new_text as text_after
+from drafting.text.diffs import old_text as text_before
 from drafting.text.diffs import to_delta
 
 # A pause this long ends a burst of typing: its changes become a revision.
@@ -45,13 +48,26 @@ def inverted(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 
 def change_live_text(
-    document: Document, new_text: str, author: User | None, *, revision: int | None = None
+    document: Document,
+    new_text: str,
+    author: User | None,
+    *,
+    revision: int | None = None,
+    diffs: Diffs | None = None,
 ) -> LiveEdit | None:
-    """Set the live text, recording the change (nothing when the text is the same)."""
+    """Set the live text, recording the change (nothing when the text is the same).
+
+    `diffs`, when the caller knows the change by position (a merge does), are recorded as
+    they are instead of diffing the two texts: a diff of long texts cut short by its time
+    bound comes out coarse, and sessions merge against these deltas later.
+    """
     old_text = document.content
     if new_text == old_text:
         return None
-    diffs = diff(old_text, new_text)
+    if diffs is None:
+        diffs = diff(old_text, new_text)
+    elif text_before(diffs) != old_text or text_after(diffs) != new_text:
+        raise ValueError("the diffs do not lead from the live text to the new text")
     document.live_version += 1
     edit = LiveEdit(
         document_id=document.id,
@@ -81,6 +97,22 @@ def live_text_at(document: Document, version: int) -> str:
     if version < 0 or len(backward) != document.live_version - version:
         raise LiveVersionGone(version)
     return apply_chain(document.content, backward)
+
+
+def forward_deltas(document: Document, version: int) -> list[str]:
+    """The forward deltas of the live edits after `version`, oldest first."""
+    if version == document.live_version:
+        return []
+    forward = list(
+        db.session.scalars(
+            sa.select(LiveEdit.forward)
+            .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
+            .order_by(LiveEdit.version)
+        )
+    )
+    if version < 0 or len(forward) != document.live_version - version:
+        raise LiveVersionGone(version)
+    return forward
 
 
 def pending_edits(document: Document) -> list[LiveEdit]:

@@ -18,11 +18,15 @@ from drafting.text.diffs import diff
 from drafting.text.merge import merge
 from drafting.text.merge import merge_diffs
 
+# The browser's diff time bound (sync.js), kept here whatever the server's is: tests that cut
+# the server's bound to nothing must not make the client's own diffs coarse too.
+BROWSER_DIFF_TIMEOUT = 1.0
+
 
 def new_dmp() -> diff_match_patch:
     """diff-match-patch as the browser sets it up."""
     dmp = diff_match_patch()
-    dmp.Diff_Timeout = 1.0
+    dmp.Diff_Timeout = BROWSER_DIFF_TIMEOUT
     return dmp
 
 
@@ -40,6 +44,7 @@ class SyncClient:
     version: int = 0
     stack: list[dict] = field(default_factory=list)
     reopened: int = 0
+    refused: int = 0  # 503 answers: the server took nothing and asked us to send again
     acked: str = ""  # the shadow as of the last answer: what the server surely has
     editors: list[dict] = field(default_factory=list)  # who is here, as last sent
     presence: str | None = None  # the tag of `editors` (None: always send the list)
@@ -78,9 +83,12 @@ class SyncClient:
         return body
 
     def receive(self, status: int, body: dict) -> None:
-        """Apply a sync's answer; reopen and rebase on 404 or 409."""
+        """Apply a sync's answer; reopen and rebase on 404 or 409; keep everything on 503."""
         if status in (404, 409):
             self.reopen()
+            return
+        if status == 503:  # nothing was taken: the stack goes again with the next sync
+            self.refused += 1
             return
         assert status == 200, (status, body)
         self.stack = [edit for edit in self.stack if edit["n"] >= body["ack"]]
@@ -99,7 +107,9 @@ class SyncClient:
                 # Typed while the sync was out: merge by position with the server's own rules
                 # (frontend/src/merge.js is its port), not with a fuzzy patch, which cut words
                 # typed inside a passage someone else deleted meanwhile.
-                text = merge_diffs(shadow, diff(shadow, text), theirs).text
+                text = merge_diffs(
+                    shadow, diff(shadow, text, timeout=BROWSER_DIFF_TIMEOUT), theirs
+                ).text
                 shadow = self.dmp.diff_text2(theirs)
         except ValueError:
             # A server edit that does not fit our shadow: out of step, as a 409 (the

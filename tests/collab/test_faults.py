@@ -36,12 +36,14 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import pytest
+from diff_match_patch import diff_match_patch
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from drafting.caucuses.models import Role
+from drafting.text import diffs
 from tests.collab.client import SyncClient
 from tests.collab.conftest import FlaskTransport
 from tests.conftest import bearer
@@ -109,8 +111,11 @@ class Run:
     inserted: dict[str, int] = field(default_factory=dict)  # token → client index
     deleted: set[str] = field(default_factory=set)
     in_flight: set[str] = field(default_factory=set)  # typed while a sync was out
+    neighbours: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
     late: list[tuple[SyncClient, dict]] = field(default_factory=list)
     log: list[str] = field(default_factory=list)
+    app: object = None  # to open more sessions (`join`)
+    tokens: list[str] = field(default_factory=list)  # the editors who may join
 
     def server_text(self) -> str:
         status, body = self.owner.get(f"/api/v1/documents/{self.document_id}")
@@ -156,28 +161,44 @@ def insert(run: Run, data, index: int, name: str, *, in_flight: bool = False) ->
     """Client `index` types a unique token somewhere outside the other tokens."""
     client = run.clients[index]
     text = client.text
-    positions = outside_tokens(text)
+    # Often right beside a token, as someone adding to a list of proposals does: where a
+    # diff can slide an insertion over the brackets of its neighbour.
+    # Or where this client typed before: its tokens pile up there, as in a real paper.
+    spans = token_spans(text)
+    where = data.draw(st.sampled_from(["anywhere", "beside a token", "at home"]), label="where")
+    if spans and where == "beside a token":
+        positions = sorted({edge for span in spans for edge in span})
+    elif where == "at home":
+        home = int(len(text) * ((index * 0.37) % 1))
+        positions = [text.find(" ", home) + 1 if " " in text[home:] else len(text)]
+    else:
+        positions = outside_tokens(text)
     position = positions[data.draw(st.integers(0, 10**6), label="at") % len(positions)]
     emoji = data.draw(st.sampled_from(["", "", *EMOJI]), label="emoji")
     token = f"[c{index}{name}{emoji}]"
     shape = data.draw(st.sampled_from(["{}", " {}", "{} "]), label="shape")
     client.edit(text[:position] + shape.format(token) + text[position:])
     run.inserted[token] = index
+    before = [match.group() for match in TOKEN.finditer(text[:position])]
+    after = [match.group() for match in TOKEN.finditer(text[position:])]
+    run.neighbours[token] = (before[-1] if before else None, after[0] if after else None)
     if in_flight:
         run.in_flight.add(token)
     run.log.append(f"c{index} inserts {token!r} at {position}{' meanwhile' if in_flight else ''}")
 
 
-def step(run: Run, data, step_number: int) -> None:
+ACTIONS = ["insert", "insert", "delete", "replace", "sync", "sync", "late"]
+
+
+def step(run: Run, data, step_number: int, actions: list[str] = ACTIONS) -> None:
     """One random action by one random client."""
     index = data.draw(st.integers(0, len(run.clients) - 1), label="client")
     client = run.clients[index]
-    action = data.draw(
-        st.sampled_from(["insert", "insert", "delete", "replace", "sync", "sync", "late"]),
-        label="action",
-    )
+    action = data.draw(st.sampled_from(actions), label="action")
     text = client.text
-    if action == "insert":
+    if action == "join":
+        join(run, data)
+    elif action == "insert":
         insert(run, data, index, f"r{step_number}")
     elif action == "delete" and text:
         start = data.draw(st.integers(0, 10**6), label="from") % len(text)
@@ -210,6 +231,15 @@ def step(run: Run, data, step_number: int) -> None:
         run.log.append("a late duplicate arrives")
 
 
+def join(run: Run, data) -> None:
+    """Someone opens the paper in a new tab: a session on the live text as it is now."""
+    token = data.draw(st.sampled_from(run.tokens), label="who joins")
+    client = SyncClient(FlaskTransport(run.app.test_client(), token), run.document_id)
+    client.open()
+    run.clients.append(client)
+    run.log.append(f"c{len(run.clients) - 1} joins at version {client.version}")
+
+
 @pytest.fixture
 def people(app, factory):
     """An owner and six editors of one caucus, with their tokens (made once per test)."""
@@ -238,7 +268,7 @@ def start_run(app, people, count: int) -> Run:
         client = SyncClient(FlaskTransport(app.test_client(), token), document_id)
         client.open()
         clients.append(client)
-    return Run(document_id, owner, clients)
+    return Run(document_id, owner, clients, app=app, tokens=people["tokens"])
 
 
 def heal(run: Run) -> None:
@@ -266,6 +296,21 @@ def check(run: Run) -> None:
             assert count <= 1, f"token {token} is there {count} times\n{history}"
         else:
             assert count == 1, f"token {token} is there {count} times\n{final}\n{history}"
+            check_placed(run, final, token, history)
+
+
+def check_placed(run: Run, final: str, token: str, history: str) -> None:
+    """A token stays between the tokens it was typed between (where they stay, once each).
+
+    Merging by position keeps the order of everything a client had; a word kept at the far
+    end of a diff that came out coarse is still in the text, but in another paragraph.
+    """
+    at = final.index(token)
+    before, after = run.neighbours[token]
+    if before and before not in run.deleted and final.count(before) == 1:
+        assert final.index(before) < at, f"{token} moved before {before}\n{final}\n{history}"
+    if after and after not in run.deleted and final.count(after) == 1:
+        assert at < final.index(after), f"{token} moved after {after}\n{final}\n{history}"
 
 
 @FAULT_SETTINGS
@@ -304,3 +349,52 @@ def test_typing_while_a_sync_is_out_inside_a_passage_deleted_meanwhile(app, peop
     assert amina.text == lucia.text == run.server_text()
     assert run.server_text().count("[lucia]") == 1
     assert "juber just[lucia]ice States" in run.server_text()
+
+
+# Joining is as likely as typing: sessions open at every live version, and a joiner's first
+# sync often comes after many others' live edits.
+JOINING = ["join", "join", *ACTIONS, "insert", "sync"]
+
+
+@pytest.fixture
+def coarse_diffs(monkeypatch):
+    """Every diff of two texts out of time at once, as a diff of a long paper under load.
+
+    diff-match-patch's bisection answers "delete all of this, insert all of that" for the
+    part it has not finished when its time bound passes: here it always has no time left.
+    """
+
+    def out_of_time(self, text1, text2, deadline):
+        return [(diffs.DELETE, text1), (diffs.INSERT, text2)]
+
+    monkeypatch.setattr(diff_match_patch, "diff_bisect", out_of_time)
+
+
+@FAULT_SETTINGS
+@given(data=st.data())
+def test_sessions_opened_while_others_type_keep_every_acknowledged_insertion(app, people, data):
+    """Issue 10: editors join while the text moves; every token exactly once, all converge."""
+    run = start_run(app, people, data.draw(st.integers(1, 3), label="clients"))
+    for step_number in range(data.draw(st.integers(5, 50), label="steps")):
+        step(run, data, step_number, JOINING)
+    heal(run)
+    check(run)
+
+
+@FAULT_SETTINGS
+@given(data=st.data())
+def test_nothing_moves_when_every_diff_of_two_texts_comes_out_coarse(
+    app, people, coarse_diffs, data
+):
+    """The lost word of issue 10, at any load: the server merges by the recorded positions.
+
+    With the diff time bound cut to nothing, a diff of the shadow and the live text is one
+    replacement of everything between the first and the last change. The server used to
+    merge a client's edit against that diff: the client's words were kept at the far end of
+    the replacement, inside someone else's token, which was then nowhere in the text.
+    """
+    run = start_run(app, people, data.draw(st.integers(2, 4), label="clients"))
+    for step_number in range(data.draw(st.integers(5, 40), label="steps")):
+        step(run, data, step_number, JOINING)
+    heal(run)
+    check(run)
