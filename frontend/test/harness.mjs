@@ -19,6 +19,9 @@ export class FakeServer {
     // and no tag); a list answers with its tag, leaving the list out when the client has it.
     this.editors = null;
     this.presenceSent = []; // the tag of each sync request (undefined: none)
+    // Syncs with edits to refuse, as the real server does when its check finds that a merge
+    // would lose text (docs/sync.md): 503 with Retry-After, nothing kept.
+    this.refuse = 0;
   }
 
   openSession() {
@@ -49,6 +52,10 @@ export class FakeServer {
     this.presenceSent.push(body.presence);
     const stored = this.sessions.get(body.client_id);
     if (!stored) return { status: 404, body: { error: { code: "not_found" } } };
+    if (this.refuse > 0 && body.edits.length > 0) {
+      this.refuse -= 1;
+      return { status: 503, body: { error: { code: "try_again" } }, retryAfter: "1" };
+    }
     // One transaction: work on copies, keep them only if all goes well.
     const s = { ...stored, outgoing: stored.outgoing.slice() };
     let text = this.text;

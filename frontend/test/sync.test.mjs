@@ -492,3 +492,61 @@ test("a reconnection asks for the list again (no tag on the new session's first 
   await a.client.round();
   assert.equal(server.presenceSent[before], undefined);
 });
+
+test("503 (the server's check refused the merge): nothing lost, the same edits go again", async () => {
+  const server = new FakeServer("States should act.\n");
+  const a = makeClient(network(server));
+  await a.client.round();
+  type(a.client, a.editor, "States should act now.\n");
+  server.refuse = 1;
+  const delay = await a.client.sync();
+  assert.ok(delay >= 1000, `waits at least the Retry-After, not ${delay} ms`);
+  assert.equal(server.text, "States should act.\n");
+  assert.equal(a.client.status, Status.RECONNECTING);
+  assert.equal(a.client.hasUnsyncedChanges(), true);
+  assert.equal(a.client.needsReconnect, false); // the session is kept: it is a retry
+  await settle(a);
+  assert.equal(server.text, "States should act now.\n");
+  assert.equal(a.editor.text, server.text);
+  assert.equal(a.client.status, Status.SAVED);
+});
+
+test("joining while others type: the first sync, and typing while it is out, land once in place", async () => {
+  // Issue 10: a session opened on a text that keeps moving; its first sync comes after many
+  // edits of the others, and the person types again before the answer arrives.
+  const paragraphs = [1, 2, 3, 4, 5, 6].map((n) => `${n}. Member States shall act.`);
+  const server = new FakeServer(paragraphs.join("\n\n") + "\n");
+  const others = [0, 1, 2].map(() => makeClient(network(server)));
+  for (const other of others) await other.client.round();
+  const typeIn = (who, paragraph, token) => {
+    const at = who.editor.text.indexOf(`${paragraph}. `) + `${paragraph}. `.length;
+    const text = who.editor.text;
+    type(who.client, who.editor, `${text.slice(0, at)}${token} ${text.slice(at)}`);
+  };
+  const othersType = async (round) => {
+    for (const [index, other] of others.entries()) {
+      typeIn(other, 2 * index + 2, `[o${index}r${round}]`);
+      await other.client.round();
+    }
+  };
+  await othersType(0);
+  const joiner = makeClient(network(server));
+  await joiner.client.round(); // opens its session
+  for (let round = 1; round <= 3; round++) await othersType(round);
+  typeIn(joiner, 3, "[joiner]");
+  const realSync = joiner.client.api.sync;
+  joiner.client.api.sync = async (body) => {
+    const answer = await realSync(body);
+    typeIn(joiner, 5, "[meanwhile]"); // typed while the first sync is out
+    return answer;
+  };
+  await joiner.client.round();
+  joiner.client.api.sync = realSync;
+  await settle(joiner, ...others);
+  for (const { editor } of [joiner, ...others]) assert.equal(editor.text, server.text);
+  assert.ok(server.text.includes("3. [joiner] Member States"), server.text);
+  assert.ok(server.text.includes("5. [meanwhile] Member States"), server.text);
+  for (const token of ["[joiner]", "[meanwhile]", "[o0r3]", "[o2r0]"]) {
+    assert.equal(server.text.split(token).length - 1, 1, token);
+  }
+});
