@@ -23,6 +23,7 @@ from drafting.accounts import service as accounts
 from drafting.caucuses import service as caucuses
 from drafting.caucuses.models import Role
 from drafting.documents import service as documents
+from drafting.documents.models import Document
 from drafting.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +59,17 @@ def seed(app, *, editors: int, content: str, title: str = "Live paper") -> Seede
             ids.append(person.id)
         db.session.commit()
         return Seeded(document.id, owner_token, tokens, ids)
+
+
+def copy_document(app, document_id: int, content: str, title: str) -> int:
+    """A new document with `content`, in the caucus of a seeded one, by its owner; its id."""
+    with app.app_context():
+        seeded = db.session.get(Document, document_id)
+        copy = documents.create_document(
+            seeded.caucus, seeded.created_by, title=title, content=content
+        )
+        db.session.commit()
+        return copy.id
 
 
 def free_port() -> int:

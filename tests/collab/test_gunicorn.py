@@ -27,6 +27,9 @@ from drafting import create_app
 from drafting.extensions import db
 from tests.collab.client import HttpTransport
 from tests.collab.client import SyncClient
+from tests.collab.joining import make_paper
+from tests.collab.joining import run_joining
+from tests.collab.server import copy_document
 from tests.collab.server import gunicorn
 from tests.collab.server import seed
 from tests.conftest import scratch_postgres
@@ -178,3 +181,56 @@ def test_twelve_clients_over_http_with_faults_converge_on_gunicorn(app, tmp_path
     # 200 answer of 500 bytes (common once answers leave the editors list out).
     assert not re.search(r'HTTP/1\.[01]" 500 ', log) and "Traceback" not in log, log[-5000:]
     assert time.monotonic() - started < 90
+
+
+JOINING_RUNS = 2  # a rare interleaving: a few runs in a row, each on a new paper
+JOINING_PAPER = 60_000
+
+
+@pytest.mark.committed
+def test_editors_joining_while_others_type_lose_nothing_on_gunicorn(app, tmp_path):
+    """Issue 10 over HTTP: ten editors type while twenty more open the paper one by one.
+
+    Each joiner's session opens on a live text that keeps moving, and its first syncs come
+    after many others' live edits. Every token exactly once, every text the server's, no
+    session reopened, no sync refused, no server error, in each run.
+    """
+    if app.config["DB_BACKEND"] != "postgresql":
+        pytest.skip("runs against gunicorn on PostgreSQL (set TEST_DATABASE_URL)")
+    paper = make_paper(JOINING_PAPER)
+    with scratch_postgres() as url:
+        server_app = create_app(test_config(url))
+        upgrade_to_head(server_app)
+        seeded = seed(server_app, editors=30, content=paper)
+        log_path = tmp_path / "gunicorn.log"
+        with gunicorn(url, log_path=log_path, workers=4, threads=8) as (port, _process):
+            runs = []
+            for number in range(JOINING_RUNS):
+                document_id = copy_document(
+                    server_app, seeded.document_id, paper, f"Run {number + 1}"
+                )
+                runs.append(
+                    run_joining(
+                        port,
+                        document_id,
+                        seeded.editor_tokens,
+                        seeded.owner_token,
+                        typing=10,
+                        joining=20,
+                        seconds=12,
+                        seed=number,
+                    )
+                )
+        with server_app.app_context():
+            db.engine.dispose()
+        log = log_path.read_text(errors="replace")
+    for run in runs:
+        assert len(run.tokens) > 150
+        assert run.miscounted() == {}
+        assert run.diverged() == []
+        for typist in run.typists:
+            assert typist.errors == [], typist.errors
+            assert set(typist.statuses) == {200}, typist.statuses
+            assert typist.client.reopened == 0
+    assert "NOT acknowledged" not in log
+    assert not re.search(r'HTTP/1\.[01]" 500 ', log) and "Traceback" not in log, log[-5000:]
