@@ -244,7 +244,9 @@ def changes_to_live(document: Document, version: int, deltas: list[str], shadow:
     Composed from the recorded deltas, never by diffing the two texts: every insertion
     made since stays an insertion of exactly its characters, however busy the machine is.
     A diff of two long texts is that change only while it finishes within its time bound
-    (docs/sync.md, "Acknowledged means kept"). A shadow with deltas on top (a client that missed our answers) goes back along them,
+    (docs/sync.md, "Acknowledged means kept").
+
+    A shadow with deltas on top (a client that missed our answers) goes back along them,
     each undone exactly, before following the live edits forward: the client's own words
     come out deleted and inserted again at one place, which the diffs' cleanup folds back.
     """
