@@ -14,13 +14,10 @@ from dataclasses import field
 
 from diff_match_patch import diff_match_patch
 
-from drafting.text.diffs import diff
 from drafting.text.merge import merge
 from drafting.text.merge import merge_diffs
 
-# The browser's diff time bound (sync.js), kept here whatever the server's is: tests that cut
-# the server's bound to nothing must not make the client's own diffs coarse too.
-BROWSER_DIFF_TIMEOUT = 1.0
+BROWSER_DIFF_TIMEOUT = 1.0  # textdiff.js
 
 
 def new_dmp() -> diff_match_patch:
@@ -69,11 +66,17 @@ class SyncClient:
         """The person types: the editor's text changes; nothing is sent yet."""
         self.text = new_text
 
+    def local_diff(self, a: str, b: str) -> list[tuple[int, str]]:
+        """A diff made here, as the browser makes its own (textdiff.js), not by the server's
+        code: tests that make the server's diffs coarse leave the client's alone."""
+        diffs = self.dmp.diff_main(a, b)
+        self.dmp.diff_cleanupSemanticLossless(diffs)
+        return diffs
+
     def prepare(self) -> dict:
         """Diff the text against the shadow onto the stack; the body of the next sync."""
         if self.text != self.shadow:
-            diffs = self.dmp.diff_main(self.shadow, self.text)
-            self.dmp.diff_cleanupSemanticLossless(diffs)
+            diffs = self.local_diff(self.shadow, self.text)
             self.stack.append({"n": self.n, "delta": self.dmp.diff_toDelta(diffs)})
             self.n += 1
             self.shadow = self.text
@@ -107,9 +110,7 @@ class SyncClient:
                 # Typed while the sync was out: merge by position with the server's own rules
                 # (frontend/src/merge.js is its port), not with a fuzzy patch, which cut words
                 # typed inside a passage someone else deleted meanwhile.
-                text = merge_diffs(
-                    shadow, diff(shadow, text, timeout=BROWSER_DIFF_TIMEOUT), theirs
-                ).text
+                text = merge_diffs(shadow, self.local_diff(shadow, text), theirs).text
                 shadow = self.dmp.diff_text2(theirs)
         except ValueError:
             # A server edit that does not fit our shadow: out of step, as a 409 (the

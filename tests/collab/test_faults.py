@@ -359,18 +359,25 @@ JOINING = ["join", "join", *ACTIONS, "insert", "sync"]
 JOINING_SETTINGS = settings(FAULT_SETTINGS, max_examples=40)
 
 
-@pytest.fixture
-def coarse_diffs(monkeypatch):
-    """Every diff of two texts out of time at once, as a diff of a long paper under load.
+class OutOfTime(diff_match_patch):
+    """diff-match-patch whose bisection has no time left, ever.
 
-    diff-match-patch's bisection answers "delete all of this, insert all of that" for the
-    part it has not finished when its time bound passes: here it always has no time left.
+    It answers "delete all of this, insert all of that" for the part it has not finished
+    when its time bound passes, as a diff of a long paper does under load.
     """
 
-    def out_of_time(self, text1, text2, deadline):
+    def diff_bisect(self, text1, text2, deadline):
         return [(diffs.DELETE, text1), (diffs.INSERT, text2)]
 
-    monkeypatch.setattr(diff_match_patch, "diff_bisect", out_of_time)
+
+@pytest.fixture
+def coarse_diffs(monkeypatch):
+    """Every diff the server makes comes out coarse (the clients' own diffs do not)."""
+
+    def out_of_time(timeout=None):
+        return OutOfTime()
+
+    monkeypatch.setattr(diffs, "differ", out_of_time)
 
 
 @JOINING_SETTINGS
