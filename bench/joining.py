@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import signal
 import sys
 import tempfile
@@ -36,16 +35,11 @@ from tests.collab.server import copy_document  # noqa: E402
 from tests.collab.server import gunicorn  # noqa: E402
 from tests.collab.server import seed  # noqa: E402
 
-OUT_DIR = ROOT / "bench" / "out"
-ADMIN_POSTGRES_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 REFUSED = "live edit NOT acknowledged"  # the server's log line when its check refuses a merge
 
 
 def load_collab_bench():
-    """bench/collab.py, for its paper and its app set-up (one paper for both benchmarks)."""
+    """bench/collab.py, for its paper, its app set-up and its addresses (the same for both)."""
     spec = importlib.util.spec_from_file_location("bench_collab", ROOT / "bench" / "collab.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_collab"] = module
@@ -58,11 +52,11 @@ def one_size(collab, paper: str, editors: int, runs: int, seconds: float) -> lis
     of the editors typing from the start and the rest joining."""
     typing = max(1, editors // 3)
     results = []
-    with scratch_postgres(ADMIN_POSTGRES_URL) as url, tempfile.TemporaryDirectory() as tmp:
+    with scratch_postgres(collab.ADMIN_POSTGRES_URL) as url, tempfile.TemporaryDirectory() as tmp:
         app = collab.migrated_app(url)
         seeded = seed(app, editors=editors, content=paper)
         log_path = Path(tmp) / "gunicorn.log"
-        with gunicorn(url, log_path=log_path, workers=4, threads=8, redis_url=REDIS_URL) as (
+        with gunicorn(url, log_path=log_path, workers=4, threads=8, redis_url=collab.REDIS_URL) as (
             port,
             _process,
         ):
@@ -139,8 +133,8 @@ def main() -> None:
         tokens = sum(run["tokens"] for run in runs)
         refused = sum(run["refused"] for run in runs)
         print(f"{editors:>4}  {len(runs):>4}  {lost:>4}  {tokens:>6}  {refused:>7}")
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    out = OUT_DIR / "joining.json"
+    collab.OUT_DIR.mkdir(parents=True, exist_ok=True)
+    out = collab.OUT_DIR / "joining.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {out} at {time.strftime('%H:%M:%S')}")
 

@@ -14,6 +14,7 @@ from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
 from drafting.text.diffs import DeltaMismatch
+from drafting.text.diffs import joined
 
 UNIT = 2  # bytes per UTF-16 code unit
 
@@ -145,15 +146,10 @@ def diffs_of(base: str, ops: list[Operation]) -> list[tuple[int, str]]:
                 raise DeltaMismatch("the delta is longer than the text")
             op, text = (EQUAL if operation == "=" else DELETE), decode(units[position:end])
             position = end
-        if not text:
-            continue
-        if diffs and diffs[-1][0] == op:
-            diffs[-1] = (op, diffs[-1][1] + text)
-        else:
-            diffs.append((op, text))
+        diffs.append((op, text))
     if position != len(units):
         raise DeltaMismatch("the delta is shorter than the text")
-    return diffs
+    return joined(diffs)
 
 
 def chain_diffs(base: str, deltas: list[str]) -> list[tuple[int, str]]:

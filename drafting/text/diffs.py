@@ -97,6 +97,23 @@ def without_empty(diffs: Diffs, dmp: diff_match_patch) -> Diffs:
     return [(op, text) for op, text in kept if text]
 
 
+def joined(diffs: Diffs) -> Diffs:
+    """Adjacent pieces with the same operation joined, empty ones dropped.
+
+    Not diff_cleanupMerge: that would factor common letters out of a changed word
+    ("colo[u]r") and undo the word-level view.
+    """
+    result: Diffs = []
+    for op, text in diffs:
+        if not text:
+            continue
+        if result and result[-1][0] == op:
+            result[-1] = (op, result[-1][1] + text)
+        else:
+            result.append((op, text))
+    return result
+
+
 def old_text(diffs: Diffs) -> str:
     """The text the diffs start from."""
     return "".join(text for op, text in diffs if op != INSERT)

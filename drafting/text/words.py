@@ -17,6 +17,7 @@ from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
 from drafting.text.diffs import Diffs
 from drafting.text.diffs import differ
+from drafting.text.diffs import joined
 
 try:  # Google's C++ diff-match-patch: optional, same algorithm, much faster
     import fast_diff_match_patch as fast_dmp
@@ -166,20 +167,3 @@ def readable_diff(a: str, b: str, *, timeout: float = 1.0, semantic: bool = True
             deleted, inserted = [], []
             result.append((EQUAL, text))
     return joined(result)
-
-
-def joined(diffs: Diffs) -> Diffs:
-    """Adjacent pieces with the same operation joined, empty ones dropped.
-
-    Not diff_cleanupMerge: that would factor common letters out of a changed word
-    ("colo[u]r") and undo the word-level view.
-    """
-    result: Diffs = []
-    for op, text in diffs:
-        if not text:
-            continue
-        if result and result[-1][0] == op:
-            result[-1] = (op, result[-1][1] + text)
-        else:
-            result.append((op, text))
-    return result
