@@ -31,7 +31,7 @@ from tests.conftest import test_config
 from tests.conftest import upgrade_to_head
 
 BROWSERS = 2
-LOAD_SECONDS = 10
+LOAD_SECONDS = 8
 SAVED_TIMEOUT = 20_000
 
 

@@ -356,7 +356,7 @@ def test_typing_while_a_sync_is_out_inside_a_passage_deleted_meanwhile(app, peop
 JOINING = ["join", "join", *ACTIONS, "insert", "sync"]
 # Fewer runs than the fault property above, which covers the same steps but joining: the
 # suite's time budget (bench/joining.py and the gunicorn tests run the load for real).
-JOINING_SETTINGS = settings(FAULT_SETTINGS, max_examples=40)
+JOINING_SETTINGS = settings(FAULT_SETTINGS, max_examples=20)
 
 
 class OutOfTime(diff_match_patch):
