@@ -23,6 +23,7 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
+    retry_after: int | None = None  # seconds, sent as Retry-After when set
 
     def __init__(self, message: str, *, fields: dict[str, Any] | None = None, **extra: Any):
         super().__init__(message)
@@ -78,7 +79,7 @@ class TryAgain(DomainError):
 
     status = 503
     code = "try_again"
-    retry_after = 1  # seconds, sent as Retry-After
+    retry_after = 1
 
 
 HTTP_CODES = {
@@ -117,7 +118,7 @@ def handle_domain_error(error: DomainError):
         response, status = json_error(
             error.status, error.message, code=error.code, fields=error.fields, **error.extra
         )
-        if isinstance(error, TryAgain):
+        if error.retry_after is not None:
             response.headers["Retry-After"] = str(error.retry_after)
         return response, status
     if isinstance(error, NotAuthenticated):

@@ -29,7 +29,6 @@ from drafting.errors import NotFound
 from drafting.errors import TryAgain
 from drafting.extensions import db
 from drafting.extensions import utcnow
-from drafting.text.delta import apply_chain
 from drafting.text.delta import chain_diffs
 from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import Diffs
@@ -115,14 +114,6 @@ def find_session(document: Document, user: User, client_id: str) -> EditSession:
     return session
 
 
-def text_of(document: Document, version: int, deltas_json: str) -> str:
-    """A text stored by reference: a live version plus deltas on top of it."""
-    try:
-        return apply_chain(live.live_text_at(document, version), json.loads(deltas_json))
-    except (live.LiveVersionGone, DeltaMismatch):
-        raise out_of_sync() from None
-
-
 def out_of_sync() -> Conflict:
     """The client and the server no longer agree on the text; the client reopens."""
     return Conflict(_("Your editor is out of step with the document. Reconnecting…"))
@@ -186,10 +177,9 @@ def sync(
         # back to the shadow it has; what we sent after it is sent again, recomputed.
         shadow_version, shadow_deltas_json, shadow_m = backup_version, backup_deltas, m
         outgoing = []
-    shadow = text_of(document, shadow_version, shadow_deltas_json)
     shadow_deltas = json.loads(shadow_deltas_json)
-    # What the live text has that the shadow lacks, by position (never by diffing texts).
-    to_live = changes_to_live(document, shadow_version, shadow_deltas, shadow)
+    # The shadow, and what the live text has that it lacks, by position (never by diffing).
+    shadow, to_live = shadow_and_changes(document, shadow_version, shadow_deltas)
     shadow_n = session.shadow_n
     for edit in edits:
         if edit.n < shadow_n:
@@ -238,28 +228,27 @@ def sync(
     )
 
 
-def changes_to_live(document: Document, version: int, deltas: list[str], shadow: str) -> Diffs:
-    """The diffs from a shadow (live `version` plus `deltas`) to the live text, by position.
+def shadow_and_changes(document: Document, version: int, deltas: list[str]) -> tuple[str, Diffs]:
+    """A shadow stored by reference (live `version` plus `deltas` on top), and the diffs
+    from it to the live text, by position.
 
     Composed from the recorded deltas, never by diffing the two texts: every insertion
     made since stays an insertion of exactly its characters, however busy the machine is.
     A diff of two long texts is that change only while it finishes within its time bound
     (docs/sync.md, "Acknowledged means kept").
 
-    A shadow with deltas on top (a client that missed our answers) goes back along them,
-    each undone exactly, before following the live edits forward: the client's own words
-    come out deleted and inserted again at one place, which the diffs' cleanup folds back.
+    With deltas on top (a client that missed our answers), the way to the live text goes
+    back along them, each undone exactly, then follows the live edits forward: the client's
+    own words come out deleted and inserted again at one place, which the cleanup folds back.
     """
     try:
-        base = live.live_text_at(document, version) if deltas else shadow
+        shadow, forward = live.live_since(document, version)
         backward = []
         for delta in deltas:
-            diffs = from_delta(base, delta)
+            diffs = from_delta(shadow, delta)
             backward.append(to_delta(live.inverted(diffs)))
-            base = new_text(diffs)
-        return normalize(
-            chain_diffs(shadow, [*reversed(backward), *live.forward_deltas(document, version)])
-        )
+            shadow = new_text(diffs)
+        return shadow, normalize(chain_diffs(shadow, [*reversed(backward), *forward]))
     except (live.LiveVersionGone, DeltaMismatch):
         raise out_of_sync() from None
 

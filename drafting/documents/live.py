@@ -85,34 +85,23 @@ def change_live_text(
 
 def live_text_at(document: Document, version: int) -> str:
     """The live text as it was at `version`, rebuilt backwards from the current text."""
-    if version == document.live_version:
-        return document.content
-    backward = list(
-        db.session.scalars(
-            sa.select(LiveEdit.backward)
-            .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
-            .order_by(LiveEdit.version.desc())
-        )
-    )
-    if version < 0 or len(backward) != document.live_version - version:
-        raise LiveVersionGone(version)
-    return apply_chain(document.content, backward)
+    return live_since(document, version)[0]
 
 
-def forward_deltas(document: Document, version: int) -> list[str]:
-    """The forward deltas of the live edits after `version`, oldest first."""
+def live_since(document: Document, version: int) -> tuple[str, list[str]]:
+    """The live text at `version`, and the forward deltas of the live edits since, oldest
+    first (one query)."""
     if version == document.live_version:
-        return []
-    forward = list(
-        db.session.scalars(
-            sa.select(LiveEdit.forward)
-            .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
-            .order_by(LiveEdit.version)
-        )
-    )
-    if version < 0 or len(forward) != document.live_version - version:
+        return document.content, []
+    rows = db.session.execute(
+        sa.select(LiveEdit.forward, LiveEdit.backward)
+        .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
+        .order_by(LiveEdit.version)
+    ).all()
+    if version < 0 or len(rows) != document.live_version - version:
         raise LiveVersionGone(version)
-    return forward
+    text = apply_chain(document.content, [row.backward for row in reversed(rows)])
+    return text, [row.forward for row in rows]
 
 
 def pending_edits(document: Document) -> list[LiveEdit]:

@@ -38,14 +38,11 @@ def apply_encoded(base: bytes, delta: str) -> bytes:
     """Apply a delta to UTF-16-LE bytes; DeltaMismatch unless it fits exactly."""
     pieces: list[bytes] = []
     position = 0
-    for token in delta.split("\t") if delta else ():
-        operation, parameter = token[:1], token[1:]
+    for operation, parameter in operations(delta):
         if operation == "+":
-            pieces.append(encode(unquote(parameter)))
+            pieces.append(parameter)
             continue
-        if operation not in ("=", "-") or not parameter.isdigit():
-            raise DeltaMismatch(f"not a delta token: {token[:20]!r}")
-        end = position + int(parameter) * UNIT
+        end = position + parameter * UNIT
         if end > len(base):
             raise DeltaMismatch("the delta is longer than the text")
         if operation == "=":
