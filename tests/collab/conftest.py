@@ -1,8 +1,10 @@
 """Fixtures for live editing: a document and clients speaking the protocol in process."""
 
 import pytest
+from diff_match_patch import diff_match_patch
 
 from drafting.caucuses.models import Role
+from drafting.text import diffs
 from tests.collab.client import SyncClient
 from tests.conftest import bearer
 
@@ -50,3 +52,24 @@ def live_doc(app, factory):
         "client_for": client_for,
         "owner": FlaskTransport(web, owner_token),
     }
+
+
+class OutOfTime(diff_match_patch):
+    """diff-match-patch whose bisection has no time left, ever.
+
+    It answers "delete all of this, insert all of that" for the part it has not finished
+    when its time bound passes, as a diff of a long paper does under load.
+    """
+
+    def diff_bisect(self, text1, text2, deadline):
+        return [(diffs.DELETE, text1), (diffs.INSERT, text2)]
+
+
+@pytest.fixture
+def coarse_diffs(monkeypatch):
+    """Every diff the server makes comes out coarse (the clients' own diffs do not)."""
+
+    def out_of_time(timeout=None):
+        return OutOfTime()
+
+    monkeypatch.setattr(diffs, "differ", out_of_time)

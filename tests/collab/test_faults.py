@@ -36,14 +36,12 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import pytest
-from diff_match_patch import diff_match_patch
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from drafting.caucuses.models import Role
-from drafting.text import diffs
 from tests.collab.client import SyncClient
 from tests.collab.conftest import FlaskTransport
 from tests.conftest import bearer
@@ -357,27 +355,6 @@ JOINING = ["join", "join", *ACTIONS, "insert", "sync"]
 # Fewer runs than the fault property above, which covers the same steps but joining: the
 # suite's time budget (bench/joining.py and the gunicorn tests run the load for real).
 JOINING_SETTINGS = settings(FAULT_SETTINGS, max_examples=20)
-
-
-class OutOfTime(diff_match_patch):
-    """diff-match-patch whose bisection has no time left, ever.
-
-    It answers "delete all of this, insert all of that" for the part it has not finished
-    when its time bound passes, as a diff of a long paper does under load.
-    """
-
-    def diff_bisect(self, text1, text2, deadline):
-        return [(diffs.DELETE, text1), (diffs.INSERT, text2)]
-
-
-@pytest.fixture
-def coarse_diffs(monkeypatch):
-    """Every diff the server makes comes out coarse (the clients' own diffs do not)."""
-
-    def out_of_time(timeout=None):
-        return OutOfTime()
-
-    monkeypatch.setattr(diffs, "differ", out_of_time)
 
 
 @JOINING_SETTINGS

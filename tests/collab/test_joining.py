@@ -15,7 +15,6 @@ import pytest
 from drafting.text import merge as merging
 from tests.collab.client import SyncClient
 from tests.collab.conftest import FlaskTransport
-from tests.collab.test_faults import coarse_diffs  # noqa: F401 (a fixture)
 from tests.conftest import bearer
 
 PAPER = "".join(
@@ -68,7 +67,7 @@ def others_type_everywhere(tabs: list[SyncClient], round_number: int) -> None:
 
 def test_a_joiners_word_lands_where_it_was_typed_when_diffs_come_out_coarse(
     paper,
-    coarse_diffs,  # noqa: F811
+    coarse_diffs,
 ):
     """The lost word of issue 10, made certain: every diff of two texts out of time at once.
 
