@@ -24,6 +24,9 @@ class DomainError(Exception):
     status = 400
     code = "bad_request"
     retry_after: int | None = None  # seconds, sent as Retry-After when set
+    # The request's work so far is committed even though the error is raised (see
+    # drafting/transactions.py); only for errors that report work kept on purpose.
+    keeps_work = False
 
     def __init__(self, message: str, *, fields: dict[str, Any] | None = None, **extra: Any):
         super().__init__(message)

@@ -23,6 +23,7 @@ from drafting.accounts import service as accounts
 from drafting.accounts.models import User
 from drafting.caucuses import service as caucuses
 from drafting.caucuses.access import Access
+from drafting.caucuses.access import target_argument
 from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Invitation
 from drafting.caucuses.models import Role
@@ -398,6 +399,22 @@ def test_every_route_declares_who_may_reach_it(app):
         and not isinstance(getattr(app.view_functions[rule.endpoint], "access", None), Access)
     )
     assert not undeclared, "routes without an access declaration: " + ", ".join(undeclared)
+
+
+def test_every_member_route_names_its_target(app):
+    """A route naming two objects (a document and its comment) says which one decides access:
+    `member_of(role, via=...)`, never whichever loader happened to be registered first."""
+    unclear = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        access = getattr(view, "access", None)
+        if not isinstance(access, Access) or access.kind != "member":
+            continue
+        try:
+            target_argument(dict.fromkeys(rule.arguments, 1), view.via)
+        except LookupError as error:
+            unclear.append(f"{rule.endpoint} ({rule.rule}): {error}")
+    assert not unclear, "; ".join(unclear)
 
 
 def test_every_url_argument_can_be_filled(app):

@@ -25,7 +25,6 @@ from drafting.caucuses import service as caucus_service
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
 from drafting.errors import DomainError
-from drafting.extensions import db
 from drafting.extensions import limiter
 from drafting.ratelimits import by_account
 from drafting.ratelimits import by_address
@@ -56,7 +55,6 @@ def login():
         except DomainError as error:
             form.password.errors.append(error.message)
         else:
-            db.session.commit()
             start_session(user, remember=form.remember.data)
             return redirect(safe_next_path(form.next.data, url_for("caucuses.index")))
     return render_template("accounts/login.html", form=form)
@@ -106,7 +104,6 @@ def register():
         except DomainError as error:
             form.email.errors.append(error.message)
         else:
-            db.session.commit()
             start_session(user, remember=False)
             if invitation_secret:
                 return redirect(url_for("caucuses.invitation", secret=invitation_secret))
@@ -150,7 +147,6 @@ def change_password():
     except DomainError as error:
         form.current_password.errors.append(error.message)
         return render_settings(password_form=form), 422
-    db.session.commit()
     start_session(current_user._get_current_object(), remember=False)
     flash(_("Your password is changed. Other devices are signed out."), "success")
     return redirect(url_for("accounts.settings"))
@@ -166,7 +162,6 @@ def create_token():
     if not form.validate_on_submit():
         return render_settings(token_form=form), 422
     _token, secret = service.create_token(current_user, form.name.data)
-    db.session.commit()
     return render_settings(new_token=secret)
 
 
@@ -175,6 +170,5 @@ def create_token():
 def revoke_token(token_id: int):
     """Revoke one of the person's tokens."""
     token = service.revoke_token(current_user, token_id)
-    db.session.commit()
     flash(_("The token “%(name)s” no longer works.", name=token.name), "success")
     return redirect(url_for("accounts.settings"))

@@ -16,7 +16,6 @@ from drafting.api.schemas import TokenCreated
 from drafting.api.schemas import TokenRequest
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
-from drafting.extensions import db
 from drafting.extensions import limiter
 from drafting.ratelimits import by_account
 from drafting.ratelimits import by_address
@@ -38,7 +37,6 @@ def create_token():
     body: TokenRequest = request.context.json
     user = service.authenticate(body.email, body.password)
     token, secret = service.create_token(user, body.name or _("API token"))
-    db.session.commit()
     return {"token": secret, "id": token.id, "name": token.name}, 201
 
 

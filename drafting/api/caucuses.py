@@ -29,7 +29,6 @@ from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Invitation
 from drafting.caucuses.models import Membership
 from drafting.caucuses.models import Role
-from drafting.extensions import db
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 
@@ -79,7 +78,6 @@ def create_caucus():
     """Create a caucus; you become its owner."""
     body: CaucusCreate = request.context.json
     caucus = service.create_caucus(current_user, name=body.name, slug=body.slug)
-    db.session.commit()
     return caucus_json(caucus, Role.OWNER), 201
 
 
@@ -137,7 +135,6 @@ def add_member(cid: int, target, membership):
         role=Role.parse(body.role),
         days=current_app.config["INVITATION_DAYS"],
     )
-    db.session.commit()
     if outcome.membership is not None:
         return member_json(outcome.membership), 201
     url = url_for("caucuses.invitation", secret=outcome.secret, _external=True)
@@ -155,7 +152,6 @@ def change_role(cid: int, uid: int, target, membership):
     """Change a member's role; the last owner cannot be demoted (409)."""
     body: RoleChange = request.context.json
     changed = service.change_role(target, uid, Role.parse(body.role))
-    db.session.commit()
     return member_json(changed)
 
 
@@ -165,7 +161,6 @@ def change_role(cid: int, uid: int, target, membership):
 def remove_member(cid: int, uid: int, target, membership):
     """Remove a member; their pages, tokens and sessions lose access at once."""
     service.remove_member(target, uid)
-    db.session.commit()
     return "", 204
 
 
@@ -175,7 +170,6 @@ def remove_member(cid: int, uid: int, target, membership):
 def leave(cid: int, target, membership):
     """Leave a caucus (the last owner cannot: 409)."""
     service.remove_member(target, current_user.id)
-    db.session.commit()
     return "", 204
 
 
@@ -193,5 +187,4 @@ def list_invitations(cid: int, target, membership):
 def revoke_invitation(cid: int, invitation_id: int, target, membership):
     """Withdraw an invitation; its link stops working."""
     service.revoke_invitation(target, invitation_id)
-    db.session.commit()
     return "", 204

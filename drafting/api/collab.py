@@ -39,7 +39,6 @@ def may_edit(document, membership) -> bool:
 def open_session(doc_id: int, target, membership):
     """Open a sync session for one tab; viewers get one too, to follow along."""
     session = service.open_session(target, current_user)
-    db.session.commit()
     return {
         "client_id": session.client_id,
         "text": target.content,
@@ -78,8 +77,10 @@ def sync(doc_id: int, target, membership):
         cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
         presence=body.presence,
     )
-    db.session.commit()
     if answer.version != version_before:
+        # The one commit in a view: others are told of the new version only once it is
+        # committed, or a woken reader would find the old text (drafting/transactions.py).
+        db.session.commit()
         notify.publish(doc_id, answer.version)
     response = {
         "ack": answer.ack,
@@ -112,7 +113,6 @@ def changes(doc_id: int, target, membership):
 def close_session(doc_id: int, client_id: str, target, membership):
     """The tab is leaving: end its session; its pending edits become a revision now."""
     service.close_session(target, current_user, client_id)
-    db.session.commit()
     return "", 204
 
 

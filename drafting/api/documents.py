@@ -32,8 +32,6 @@ from drafting.caucuses.models import Role
 from drafting.documents import service
 from drafting.documents.models import Document
 from drafting.documents.models import Revision
-from drafting.errors import Conflict
-from drafting.extensions import db
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 
@@ -94,7 +92,6 @@ def create_document(cid: int, target, membership):
     document = service.create_document(
         target, current_user, title=body.title, content=body.content, language=body.language
     )
-    db.session.commit()
     return document_json(document), 201
 
 
@@ -139,7 +136,6 @@ def update_document(doc_id: int, target, membership):
         numbered_paragraphs=body.numbered_paragraphs,
         archived=body.archived,
     )
-    db.session.commit()
     return document_json(target)
 
 
@@ -153,18 +149,13 @@ def update_document(doc_id: int, target, membership):
 def save_content(doc_id: int, target, membership):
     """Save a new text written from `base_revision`; stale saves merge, or 409 with conflicts."""
     body: ContentSave = request.context.json
-    try:
-        outcome = service.save_content(
-            target,
-            author=current_user,
-            base_revision=body.base_revision,
-            content=body.content,
-            summary=body.summary,
-        )
-    except Conflict:
-        db.session.commit()  # keep the submitted text for its author
-        raise
-    db.session.commit()
+    outcome = service.save_content(
+        target,
+        author=current_user,
+        base_revision=body.base_revision,
+        content=body.content,
+        summary=body.summary,
+    )
     return {"revision": outcome.revision, "content": outcome.content, "merged": outcome.merged}
 
 
@@ -218,7 +209,6 @@ def diff(doc_id: int, target, membership):
 def restore(doc_id: int, number: int, target, membership):
     """Make revision `number`'s text the new head; history is never rewritten."""
     outcome = service.restore(target, number, actor=current_user)
-    db.session.commit()
     return {"revision": outcome.revision, "content": outcome.content, "restored_from": number}, 201
 
 
@@ -231,7 +221,6 @@ def authorship(doc_id: int, target, membership):
     """Who wrote each passage of a revision (the head by default), and how much."""
     number = request.context.query.revision or target.head_revision
     state = service.authorship_at(target, number)
-    db.session.commit()
     counts = state.counts()
     people = service.people_by_id(counts)
     runs, offset = [], 0

@@ -22,7 +22,6 @@ from drafting.api.schemas import PageQuery
 from drafting.api.schemas import Strict
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
-from drafting.extensions import db
 from drafting.publishing import service
 from drafting.publishing.models import Endorsement
 from drafting.publishing.models import Version
@@ -168,7 +167,6 @@ def create_version(doc_id: int, target, membership):
         final=body.final,
         note=body.note,
     )
-    db.session.commit()
     return version_json(version), 201
 
 
@@ -203,7 +201,6 @@ def update_version(vid: int, target, membership):
     """Make a version public or not; open or close its public endorsements (rapporteurs)."""
     body: VersionUpdate = request.context.json
     service.update_sharing(target, public=body.public, endorsements_open=body.endorsements_open)
-    db.session.commit()
     return version_json(target)
 
 
@@ -219,7 +216,6 @@ def version_pdf(vid: int, target, membership) -> FlaskResponse:
     pdf_bytes = service.version_pdf(
         target, page_size=page_size_of(query.page_size), endorsed=query.edition == "endorsed"
     )
-    db.session.commit()  # a PDF printed for the first time is kept (here or in the cache)
     return pdf_response(pdf_bytes, f"{target.title}-{target.label}", public=False)
 
 
@@ -231,7 +227,6 @@ def draft_pdf(doc_id: int, target, membership) -> FlaskResponse:
     query: DraftPdfQuery = request.context.query
     number = query.revision or target.head_revision
     pdf_bytes = service.draft_pdf(target, number, page_size=page_size_of(query.page_size))
-    db.session.commit()  # keep what the engine's cache added
     return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
 
 
@@ -251,7 +246,6 @@ def endorse(vid: int, target, membership):
     endorsement = service.endorse_as_member(
         target, current_user, organization=body.organization, country=body.country
     )
-    db.session.commit()
     return endorsement_json(endorsement), 201
 
 
@@ -276,5 +270,4 @@ def update_endorsement(eid: int, target, membership):
     """Hide an endorsement as spam, or show it again (rapporteurs)."""
     body: EndorsementUpdate = request.context.json
     service.set_hidden(target, body.hidden)
-    db.session.commit()
     return endorsement_json(target)

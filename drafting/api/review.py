@@ -30,7 +30,6 @@ from drafting.caucuses.access import member_of
 from drafting.caucuses.access import signed_in
 from drafting.caucuses.models import Role
 from drafting.errors import Invalid
-from drafting.extensions import db
 from drafting.ids import MAX_DATABASE_ID
 from drafting.review import notifications
 from drafting.review import service
@@ -315,7 +314,6 @@ def create_comment(doc_id: int, target, membership):
         target, current_user, body.body, anchor=anchor_of(body.anchor), parent=parent
     )
     thread = service.thread_of(comment)
-    db.session.commit()
     if comment.parent_id is None:
         return thread_json(thread), 201
     return {**reply_json(comment), **thread_fields(thread)}, 201
@@ -341,7 +339,6 @@ def list_comments(doc_id: int, target, membership):
     threads = service.threads_of(
         target, status=query.status, author=query.author, mentioning=query.mentioning
     )
-    db.session.commit()  # keep the caught-up anchors for the next reading
     page = threads[query.offset : query.offset + query.limit]
     filters = {
         name: value
@@ -364,7 +361,6 @@ def list_comments(doc_id: int, target, membership):
 def get_comment(comment_id: int, target, membership):
     """One comment's thread."""
     thread = service.thread_of(target)
-    db.session.commit()
     return thread_json(thread)
 
 
@@ -378,7 +374,6 @@ def get_comment(comment_id: int, target, membership):
 def edit_comment(comment_id: int, target, membership):
     """Change your own comment's words."""
     comment = service.edit_comment(target, current_user, request.context.json.body)
-    db.session.commit()
     return reply_json(comment)
 
 
@@ -388,7 +383,6 @@ def edit_comment(comment_id: int, target, membership):
 def delete_comment(comment_id: int, target, membership):
     """Delete your own comment; its thread stays."""
     service.delete_comment(target, current_user)
-    db.session.commit()
     return "", 204
 
 
@@ -404,7 +398,6 @@ def resolve_comment(comment_id: int, target, membership):
     body: ResolveIn = optional_body(ResolveIn)
     root = service.resolve_thread(target, current_user, note=body.note)
     thread = service.thread_of(root)
-    db.session.commit()
     return thread_json(thread)
 
 
@@ -415,7 +408,6 @@ def reopen_comment(comment_id: int, target, membership):
     """Reopen the comment's thread (its author, or editors and up)."""
     root = service.reopen_thread(target, current_user)
     thread = service.thread_of(root)
-    db.session.commit()
     return thread_json(thread)
 
 
@@ -436,7 +428,6 @@ def create_suggestion(doc_id: int, target, membership):
         target, current_user, anchor_of(body.anchor), body.replacement, body.rationale
     )
     view = service.suggestion_view(suggestion)
-    db.session.commit()
     return suggestion_json(view), 201
 
 
@@ -449,7 +440,6 @@ def list_suggestions(doc_id: int, target, membership):
     """Suggestions oldest first, with their passages now and whether they are outdated."""
     query: SuggestionQuery = request.context.query
     views = service.suggestions_of(target, status=query.status, author=query.author)
-    db.session.commit()  # keep the caught-up anchors for the next reading
     page = views[query.offset : query.offset + query.limit]
     filters = {
         name: value
@@ -468,7 +458,6 @@ def list_suggestions(doc_id: int, target, membership):
 def get_suggestion(suggestion_id: int, target, membership):
     """One suggestion with its passage now."""
     view = service.suggestion_view(target)
-    db.session.commit()
     return suggestion_json(view)
 
 
@@ -494,7 +483,6 @@ def accept_suggestion(suggestion_id: int, target, membership):
         replacement=body.replacement,
         reviewed=body.reviewed,
     )
-    db.session.commit()
     return {"status": "accepted", "revision": revision}
 
 
@@ -510,7 +498,6 @@ def reject_suggestion(suggestion_id: int, target, membership):
     body: RejectIn = optional_body(RejectIn)
     service.reject(target, current_user, note=body.note)
     view = service.suggestion_view(target)
-    db.session.commit()
     return suggestion_json(view)
 
 
@@ -521,7 +508,6 @@ def withdraw_suggestion(suggestion_id: int, target, membership):
     """Take back your own open suggestion."""
     service.withdraw(target, current_user)
     view = service.suggestion_view(target)
-    db.session.commit()
     return suggestion_json(view)
 
 
@@ -558,5 +544,4 @@ def read_notifications():
     """Mark notifications read: the `ids` given, or all of them; body optional."""
     body: MarkRead = optional_body(MarkRead)
     marked = notifications.mark_read(current_user, body.ids)
-    db.session.commit()
     return {"marked": marked, "unread": notifications.unread_count(current_user)}

@@ -1,9 +1,15 @@
-"""The one authorization check, and the decorator that applies it to every route.
+"""The one authorization check, the capabilities built on it, and the decorators that
+apply it to every route.
 
 Every view declares who may reach it with exactly one of `public`, `signed_in`
 or `member_of(role)`. `tests/test_authorization_matrix.py` walks the URL map
 and fails on a route without a declaration, then checks each declaration
-against real requests by every kind of person.
+against real requests by every kind of person. Each decorator also makes the
+request one transaction (`drafting.transactions.in_transaction`).
+
+What a member may do beyond reaching a route (edit this document, resolve this
+thread, decide) is asked of the predicates below, by views, templates and
+services alike: no other code compares roles.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from drafting.errors import NotAllowed
 from drafting.errors import NotAuthenticated
 from drafting.errors import NotFound
 from drafting.extensions import db
+from drafting.transactions import in_transaction
 
 
 def membership_of(user: Any, caucus_id: int) -> Membership | None:
@@ -76,21 +83,31 @@ def register_target(url_argument: str, loader: Callable[[int], Any]) -> None:
     TARGET_LOADERS[url_argument] = loader
 
 
-def load_target(view_args: dict[str, Any]) -> Any:
-    """Load the object named by the first registered URL argument in the route."""
-    for url_argument, loader in TARGET_LOADERS.items():
-        if url_argument in view_args:
-            target = loader(view_args[url_argument])
-            if target is None:
-                raise NotFound(_("There is nothing here, or you do not have access to it."))
-            return target
-    raise LookupError(f"no registered target among {sorted(view_args)}")
+def target_argument(view_args: dict[str, Any], via: str | None = None) -> str:
+    """The URL argument naming a route's target: `via` when declared, else the route's one
+    registered argument (a route with two must say which, rather than let import order choose)."""
+    if via is not None:
+        return via
+    registered = [name for name in TARGET_LOADERS if name in view_args]
+    if len(registered) != 1:
+        raise LookupError(f"declare member_of(..., via=) among {sorted(registered or view_args)}")
+    return registered[0]
+
+
+def load_target(view_args: dict[str, Any], via: str | None = None) -> Any:
+    """Load the object the route's target argument names (NotFound when there is none)."""
+    url_argument = target_argument(view_args, via)
+    target = TARGET_LOADERS[url_argument](view_args[url_argument])
+    if target is None:
+        raise NotFound(_("There is nothing here, or you do not have access to it."))
+    return target
 
 
 def public(view: Callable) -> Callable:
     """Anyone, signed in or not, may reach this route."""
-    view.access = Access("public")
-    return view
+    wrapper = in_transaction(view)
+    wrapper.access = Access("public")
+    return wrapper
 
 
 def signed_in(view: Callable) -> Callable:
@@ -102,13 +119,15 @@ def signed_in(view: Callable) -> Callable:
             raise NotAuthenticated(_("Please sign in."))
         return view(*args, **kwargs)
 
+    wrapper = in_transaction(wrapper)
     wrapper.access = Access("signed_in")
     return wrapper
 
 
-def member_of(role: Role) -> Callable[[Callable], Callable]:
+def member_of(role: Role, *, via: str | None = None) -> Callable[[Callable], Callable]:
     """Members with at least `role` in the caucus behind the route's target may reach it.
 
+    The target is named by the URL argument `via`, or by the route's one registered argument.
     The view receives the loaded target as `target` and the acting membership as `membership`.
     """
 
@@ -117,11 +136,13 @@ def member_of(role: Role) -> Callable[[Callable], Callable]:
         def wrapper(**view_args):
             if not current_user.is_authenticated:
                 raise NotAuthenticated(_("Please sign in."))
-            target = load_target(view_args)
+            target = load_target(view_args, via)
             membership = require(current_user, target, role)
             return view(target=target, membership=membership, **view_args)
 
+        wrapper = in_transaction(wrapper)
         wrapper.access = Access("member", role)
+        wrapper.via = via
         return wrapper
 
     return decorate

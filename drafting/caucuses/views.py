@@ -22,7 +22,6 @@ from drafting.caucuses.forms import OrganizationForm
 from drafting.caucuses.forms import RoleForm
 from drafting.caucuses.models import Role
 from drafting.errors import DomainError
-from drafting.extensions import db
 from drafting.mail import send_mail
 
 bp = Blueprint("caucuses", __name__)
@@ -39,7 +38,6 @@ def index():
         except DomainError as error:
             form.name.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Caucus “%(name)s” created. You are its owner.", name=caucus.name), "success")
             return redirect(url_for("caucuses.dashboard", cid=caucus.id))
     memberships = service.caucuses_of(current_user)
@@ -102,7 +100,6 @@ def invite(cid: int, target, membership):
         role=Role.parse(form.role.data),
         days=current_app.config["INVITATION_DAYS"],
     )
-    db.session.commit()
     if outcome.membership is not None:
         flash(_("%(name)s joined the caucus.", name=outcome.membership.user.name), "success")
         return redirect(url_for("caucuses.members", cid=cid))
@@ -137,7 +134,6 @@ def change_role(cid: int, uid: int, target, membership):
         flash(_("Choose one of the roles."), "error")
         return redirect(url_for("caucuses.members", cid=cid))
     changed = service.change_role(target, uid, Role.parse(form.role.data))
-    db.session.commit()
     flash(_("%(name)s is now %(role)s.", name=changed.user.name, role=form.role.data), "success")
     return redirect(url_for("caucuses.members", cid=cid))
 
@@ -147,7 +143,6 @@ def change_role(cid: int, uid: int, target, membership):
 def remove_member(cid: int, uid: int, target, membership):
     """Remove a member; they lose access with their next request."""
     service.remove_member(target, uid)
-    db.session.commit()
     flash(_("The member was removed."), "success")
     return redirect(url_for("caucuses.members", cid=cid))
 
@@ -159,7 +154,6 @@ def set_organization(cid: int, target, membership):
     form = OrganizationForm()
     if form.validate_on_submit():
         membership.organization = (form.organization.data or "").strip()
-        db.session.commit()
         flash(_("Your organization is saved."), "success")
     else:
         flash(" ".join(form.organization.errors) or _("Reload the page and try again."), "error")
@@ -171,7 +165,6 @@ def set_organization(cid: int, target, membership):
 def leave(cid: int, target, membership):
     """Leave a caucus (the last owner cannot)."""
     service.remove_member(target, current_user.id)
-    db.session.commit()
     flash(_("You left “%(name)s”.", name=target.name), "success")
     return redirect(url_for("caucuses.index"))
 
@@ -181,7 +174,6 @@ def leave(cid: int, target, membership):
 def revoke_invitation(cid: int, invitation_id: int, target, membership):
     """Withdraw an invitation link."""
     service.revoke_invitation(target, invitation_id)
-    db.session.commit()
     flash(_("The invitation link no longer works."), "success")
     return redirect(url_for("caucuses.members", cid=cid))
 
@@ -194,7 +186,6 @@ def invitation(secret: str):
     form = EmptyForm()
     if current_user.is_authenticated and form.validate_on_submit():
         service.accept_invitation(invitation, current_user)
-        db.session.commit()
         flash(_("Welcome to “%(name)s”.", name=invitation.caucus.name), "success")
         return redirect(url_for("caucuses.dashboard", cid=invitation.caucus_id))
     return render_template(

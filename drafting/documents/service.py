@@ -213,7 +213,10 @@ def save_content(
 
 class SaveConflict(Conflict):
     """A stale save that clashes with the head. `merged_text` is the head with every
-    non-clashing change of the save applied, for the author to continue from."""
+    non-clashing change of the save applied, for the author to continue from. The
+    submitted text is kept (KeptText) for its author, so the request still commits."""
+
+    keeps_work = True
 
     def __init__(self, message: str, *, merged_text: str, **extra):
         super().__init__(message, **extra)

@@ -58,7 +58,6 @@ def new(cid: int, target, membership):
             content=form.content.data or "",
             language=form.language.data,
         )
-        db.session.commit()
         return redirect(url_for("documents.read", doc_id=document.id))
     return render_template(
         "documents/new.html", caucus=target, form=form, import_form=ImportForm(formdata=None)
@@ -93,7 +92,6 @@ def import_new(cid: int, target, membership):
     document = service.create_document(
         target, current_user, title=title, content=uploaded_text(form)
     )
-    db.session.commit()
     flash(_("Imported “%(name)s”.", name=filename), "success")
     return redirect(url_for("documents.read", doc_id=document.id))
 
@@ -165,7 +163,6 @@ def save_from_form(document: Document, membership, form: EditForm):
             summary=form.summary.data or "",
         )
     except service.SaveConflict as conflict:
-        db.session.commit()  # the kept text is saved even though the change is not
         flash(conflict.message, "error")
         # Continue from the head with every change of theirs that did not clash already in;
         # the clashing passages are listed with their wording, and the whole text is kept.
@@ -174,7 +171,6 @@ def save_from_form(document: Document, membership, form: EditForm):
         return render_edit(
             document, membership, form, conflicts=conflict.extra.get("conflicts"), status=409
         )
-    db.session.commit()
     if not outcome.created:
         flash(_("Nothing changed, so no revision was made."), "info")
     elif outcome.merged:
@@ -215,7 +211,6 @@ def settings(doc_id: int, target, membership):
         language=form.language.data,
         numbered_paragraphs=form.numbered_paragraphs.data,
     )
-    db.session.commit()
     flash(_("Document settings saved."), "success")
     return redirect(url_for("documents.read", doc_id=doc_id))
 
@@ -225,7 +220,6 @@ def settings(doc_id: int, target, membership):
 def archive(doc_id: int, target, membership):
     """Archive the document (or bring it back): read-only, listed apart."""
     service.update_document(target, archived=not target.archived)
-    db.session.commit()
     flash(_("Archived.") if target.archived else _("Restored from the archive."), "success")
     return redirect(url_for("documents.read", doc_id=doc_id))
 
@@ -245,7 +239,6 @@ def import_revision(doc_id: int, target, membership):
         content=uploaded_text(form),
         summary=form.summary.data or _("Imported %(name)s", name=form.file.data.filename),
     )
-    db.session.commit()
     flash(
         _("Imported as revision %(n)d.", n=outcome.revision)
         if outcome.created
@@ -341,7 +334,6 @@ def revision(doc_id: int, number: int, target, membership):
 def restore(doc_id: int, number: int, target, membership):
     """Make an old revision's text the new head."""
     outcome = service.restore(target, number, actor=current_user)
-    db.session.commit()
     if outcome.created:
         flash(
             _("Revision %(old)d restored as revision %(new)d.", old=number, new=outcome.revision),
@@ -380,7 +372,6 @@ def authorship(doc_id: int, target, membership):
     """The text coloured by who wrote each passage, with a legend and counts."""
     number = request.args.get("revision", type=int) or target.head_revision
     state = service.authorship_at(target, number)
-    db.session.commit()  # keep the replayed state for next time
     text = service.text_of(target, number)
     people = service.people_by_id(state.counts())
     return render_template(

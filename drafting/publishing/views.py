@@ -123,7 +123,6 @@ def create_version(doc_id: int, target, membership):
         final=form.final.data,
         note=form.note.data or "",
     )
-    db.session.commit()
     flash(_("Version “%(label)s” saved.", label=version.label), "success")
     return redirect(url_for("publishing.version", vid=version.id))
 
@@ -154,7 +153,6 @@ def draft_pdf(doc_id: int, target, membership):
         raise NotFound(_("There is no revision %(n)s.", n=raw[:20]))
     number = number or target.head_revision
     pdf_bytes = service.draft_pdf(target, number)
-    db.session.commit()  # keep what the engine's cache added
     return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
 
 
@@ -200,7 +198,6 @@ def sharing(vid: int, target, membership):
         service.update_sharing(
             target, public=form.public.data, endorsements_open=form.endorsements_open.data
         )
-        db.session.commit()
         flash(
             _("The version is public.") if target.public else _("The version is not public."),
             "success",
@@ -217,7 +214,6 @@ def version_pdf(vid: int, target, membership):
         page_size="Letter" if request.args.get("page_size", "").lower() == "letter" else "A4",
         endorsed=request.args.get("edition") == "endorsed",
     )
-    db.session.commit()  # a PDF printed for the first time is kept (here or in the cache)
     return pdf_response(pdf_bytes, f"{target.title}-{target.label}", public=False)
 
 
@@ -268,7 +264,6 @@ def endorse(vid: int, target, membership):
     service.endorse_as_member(
         target, current_user, organization=form.organization.data, country=form.country.data or ""
     )
-    db.session.commit()
     flash(_("%(org)s endorses this version.", org=form.organization.data), "success")
     return redirect(url_for("publishing.version", vid=vid) + "#endorsements")
 
@@ -280,7 +275,6 @@ def endorsement_visibility(eid: int, target, membership):
     form = VisibilityForm()
     if form.validate_on_submit():
         service.set_hidden(target, form.hidden.data == "1")
-        db.session.commit()
     return redirect(url_for("publishing.version", vid=target.version_id) + "#manage-endorsements")
 
 
@@ -338,7 +332,6 @@ def public_pdf(slug: str):
     """The published version's PDF; `?edition=endorsed` lists its endorsers."""
     version = service.published_version(slug)
     pdf_bytes = service.version_pdf(version, endorsed=request.args.get("edition") == "endorsed")
-    db.session.commit()  # a PDF printed for the first time is kept (here or in the cache)
     return pdf_response(pdf_bytes, f"{version.title}-{version.label}", public=True)
 
 
@@ -367,7 +360,6 @@ def public_endorse(slug: str):
         db.session.rollback()
         flash(_("We could not send the confirmation mail. Try again later."), "error")
         return redirect(url_for("publishing.public_page", slug=slug))
-    db.session.commit()
     if by_mail:
         flash(_("Check your mail: click the link we sent to confirm the endorsement."), "info")
     else:
@@ -405,7 +397,6 @@ def confirm(slug: str):
     form = EmptyForm()
     if form.validate_on_submit():
         service.confirm_endorsement(version, token)
-        db.session.commit()
         flash(_("Thank you. %(org)s now endorses this text.", org=endorsement.organization))
         return redirect(url_for("publishing.public_page", slug=slug) + "#endorsements")
     return render_template(

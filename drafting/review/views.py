@@ -458,7 +458,6 @@ def review_panel(document: Document, membership: Membership) -> Review:
         service.threads_of(document, status="open"),
         service.suggestions_of(document, status="open"),
     )
-    db.session.commit()  # keep the caught-up passage positions for the next reader
     review = review_of(
         document,
         membership,
@@ -531,7 +530,6 @@ def render_comments(document, membership, *, comment_form=None, suggestion_form=
         show = "open"
     threads, suggestions = listed(document, show)
     items = Cards(document, membership).all(threads, suggestions)
-    db.session.commit()  # keep the caught-up passage positions
     page, pages = page_number(len(items))
     shown = items[(page - 1) * COMMENTS_PAGE_SIZE : page * COMMENTS_PAGE_SIZE]
     back_args = {"show": show, **({"page": page} if page > 1 else {})}
@@ -576,23 +574,21 @@ def render_card(document: Document, membership: Membership, item, back: str) -> 
 
 
 @bp.get("/documents/<int:doc_id>/comments/<int:comment_id>")
-@member_of(Role.VIEWER)
+@member_of(Role.VIEWER, via="doc_id")
 def thread_page(doc_id: int, comment_id: int, target, membership):
     """A comment's whole thread, with its replies and every action the reader may take."""
     document, comment = comment_of(target, doc_id, comment_id)
     card = Cards(document, membership).thread(service.thread_of(comment))
-    db.session.commit()  # keep the caught-up passage position
     back = url_for("review.thread_page", doc_id=document.id, comment_id=card.id)
     return render_card(document, membership, card, back)
 
 
 @bp.get("/documents/<int:doc_id>/suggestions/<int:suggestion_id>")
-@member_of(Role.VIEWER)
+@member_of(Role.VIEWER, via="doc_id")
 def suggestion_page(doc_id: int, suggestion_id: int, target, membership):
     """One suggestion, its outcome, and the forms to withdraw or decide on it."""
     document, suggestion = suggestion_of(target, doc_id, suggestion_id)
     card = Cards(document, membership).suggestion(service.suggestion_view(suggestion))
-    db.session.commit()  # keep the caught-up passage position
     back = url_for("review.suggestion_page", doc_id=document.id, suggestion_id=card.id)
     return render_card(document, membership, card, back)
 
@@ -627,7 +623,6 @@ def add_comment(doc_id: int, target, membership):
     except Invalid as error:
         form.quote.errors = [error.message]  # keep what they wrote; say what to change
         return render_comments(target, membership, comment_form=form, status=422)
-    db.session.commit()
     flash(_("Your reply was added.") if parent else _("Your comment was added."), "success")
     return back_to(target, f"thread-{service.thread_root(comment).id}")
 
@@ -648,7 +643,7 @@ def comment_of(target, doc_id: int, comment_id: int):
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/edit")
-@member_of(Role.COMMENTER)
+@member_of(Role.COMMENTER, via="doc_id")
 def edit_comment(doc_id: int, comment_id: int, target, membership):
     """Change the words of one's own comment."""
     document, comment = comment_of(target, doc_id, comment_id)
@@ -659,42 +654,38 @@ def edit_comment(doc_id: int, comment_id: int, target, membership):
         flash(str(errors[0]), "error")
         return back_to(document, f"thread-{service.thread_root(comment).id}")
     service.edit_comment(comment, current_user, form.body.data)
-    db.session.commit()
     flash(_("Your comment was changed."), "success")
     return back_to(document, f"thread-{service.thread_root(comment).id}")
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/delete")
-@member_of(Role.COMMENTER)
+@member_of(Role.COMMENTER, via="doc_id")
 def delete_comment(doc_id: int, comment_id: int, target, membership):
     """Delete one's own comment; its place in the thread stays."""
     document, comment = comment_of(target, doc_id, comment_id)
     if not EmptyForm().validate_on_submit():
         return back_to(document)
     service.delete_comment(comment, current_user)
-    db.session.commit()
     flash(_("Your comment was deleted."), "success")
     return back_to(document)
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/resolve")
-@member_of(Role.COMMENTER)
+@member_of(Role.COMMENTER, via="doc_id")
 def resolve_thread(doc_id: int, comment_id: int, target, membership):
     """Mark a thread resolved: it leaves the margin, and stays on the comments page."""
     document, comment = comment_of(target, doc_id, comment_id)
     root = service.resolve_thread(comment, current_user)
-    db.session.commit()
     flash(_("The thread is resolved."), "success")
     return back_to(document, f"thread-{root.id}")
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/reopen")
-@member_of(Role.COMMENTER)
+@member_of(Role.COMMENTER, via="doc_id")
 def reopen_thread(doc_id: int, comment_id: int, target, membership):
     """Reopen a resolved thread."""
     document, comment = comment_of(target, doc_id, comment_id)
     root = service.reopen_thread(comment, current_user)
-    db.session.commit()
     flash(_("The thread is open again."), "success")
     return back_to(document, f"thread-{root.id}")
 
@@ -721,7 +712,6 @@ def propose(doc_id: int, target, membership):
         field_name = "replacement" if "replacement" in (error.fields or {}) else "passage"
         form[field_name].errors = [error.message]
         return render_comments(target, membership, suggestion_form=form, status=422)
-    db.session.commit()
     flash(_("Your suggestion was sent to the rapporteur."), "success")
     return back_to(target, f"suggestion-{suggestion.id}")
 
@@ -733,20 +723,19 @@ def suggestion_of(target, doc_id: int, suggestion_id: int):
 
 
 @bp.post("/documents/<int:doc_id>/suggestions/<int:suggestion_id>/withdraw")
-@member_of(Role.COMMENTER)
+@member_of(Role.COMMENTER, via="doc_id")
 def withdraw(doc_id: int, suggestion_id: int, target, membership):
     """The proposer takes their suggestion back."""
     document, suggestion = suggestion_of(target, doc_id, suggestion_id)
     if not EmptyForm().validate_on_submit():
         return back_to(document)
     service.withdraw(suggestion, current_user)
-    db.session.commit()
     flash(_("Your suggestion was withdrawn."), "success")
     return back_to(document)
 
 
 @bp.post("/documents/<int:doc_id>/suggestions/<int:suggestion_id>/accept")
-@member_of(Role.RAPPORTEUR)
+@member_of(Role.RAPPORTEUR, via="doc_id")
 def accept(doc_id: int, suggestion_id: int, target, membership):
     """Accept a suggestion (as proposed, or edited), with a note for the proposer."""
     document, suggestion = suggestion_of(target, doc_id, suggestion_id)
@@ -768,13 +757,12 @@ def accept(doc_id: int, suggestion_id: int, target, membership):
         db.session.rollback()
         flash(error.message, "error")
         return back_to(document, f"suggestion-{suggestion_id}")
-    db.session.commit()
     flash(_("Accepted: the text is now revision %(n)d.", n=number), "success")
     return back_to(document)
 
 
 @bp.post("/documents/<int:doc_id>/suggestions/<int:suggestion_id>/reject")
-@member_of(Role.RAPPORTEUR)
+@member_of(Role.RAPPORTEUR, via="doc_id")
 def reject(doc_id: int, suggestion_id: int, target, membership):
     """Decline a suggestion, saying why."""
     document, suggestion = suggestion_of(target, doc_id, suggestion_id)
@@ -782,7 +770,6 @@ def reject(doc_id: int, suggestion_id: int, target, membership):
     if not form.validate_on_submit():
         return back_to(document)
     service.reject(suggestion, current_user, note=form.note.data or "")
-    db.session.commit()
     flash(_("The suggestion was declined."), "success")
     return back_to(document)
 
@@ -814,7 +801,6 @@ def filtered_rows(document: Document) -> list[service.DecisionRow]:
     rows = service.decision_rows(
         document, status=filters.get("status"), person=filters.get("person")
     )
-    db.session.commit()  # keep the caught-up passage positions
     return rows
 
 
@@ -982,5 +968,4 @@ def mark_read():
         # None marks them all; an id that is not one of the person's marks nothing.
         ids = None if not raw else [number] if (number := id_from(raw)) else []
         notifications.mark_read(current_user, ids)
-        db.session.commit()
     return redirect(url_for("review.notifications_page"))
