@@ -1,6 +1,8 @@
 // Build static/vendor/editor.bundle.js (one minified IIFE) and static/vendor/LICENSES.md from
-// src/main.js. Run by `npm run build` (`make assets` from the project root). The outputs are
-// committed, so serving and testing the app never needs Node.
+// src/main.js, and static/vendor/review.bundle.js (the reading page's comments, from
+// src/review/main.js; Drafting's own code only, no CodeMirror). Run by `npm run build` (`make
+// assets` from the project root). The outputs are committed, so serving and testing the app
+// never needs Node.
 
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
@@ -10,6 +12,7 @@ import * as esbuild from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const vendor = join(here, "..", "static", "vendor");
 const outfile = join(vendor, "editor.bundle.js");
+const reviewOutfile = join(vendor, "review.bundle.js");
 
 // CodeMirror injects its styles through style-mod, which (since 4.1) puts them in a <style>
 // element when mounted on a document. The app's Content-Security-Policy (style-src 'self')
@@ -31,36 +34,59 @@ const adoptedStyleSheets = {
   },
 };
 
-const result = await esbuild.build({
-  entryPoints: [join(here, "src", "main.js")],
-  bundle: true,
-  minify: true,
-  format: "iife",
-  target: "es2020",
-  legalComments: "none", // the licences are listed in LICENSES.md, linked from the banner
-  banner: {
-    js: "/*! Drafting live editor. Built from frontend/src with esbuild; bundled packages and their licences: static/vendor/LICENSES.md */",
-  },
-  metafile: true,
-  write: false,
-  logLevel: "warning",
-  plugins: [adoptedStyleSheets],
-});
+/** One minified IIFE from `entry`, not written yet: {bundle (bytes), inputs (metafile)}. */
+async function bundleOf(entry, banner, plugins = []) {
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "iife",
+    target: "es2020",
+    legalComments: "none", // the licences are listed in LICENSES.md, linked from the banner
+    banner: { js: banner },
+    metafile: true,
+    write: false,
+    logLevel: "warning",
+    plugins,
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  return { bundle: result.outputFiles[0].contents, inputs: output.inputs };
+}
+
+/** The npm packages that contributed code to a bundle: path parts of each input file. */
+function packageInputs(inputs) {
+  return Object.entries(inputs)
+    .filter(([, { bytesInOutput }]) => bytesInOutput > 0) // parsed, but tree-shaken away entirely
+    .map(([input]) => input.split(/[\\/]/))
+    .filter((parts) => parts.includes("node_modules"));
+}
+
+const { bundle, inputs } = await bundleOf(
+  join(here, "src", "main.js"),
+  "/*! Drafting live editor. Built from frontend/src with esbuild; bundled packages and their licences: static/vendor/LICENSES.md */",
+  [adoptedStyleSheets],
+);
+const review = await bundleOf(
+  join(here, "src", "review", "main.js"),
+  "/*! Drafting comments and suggestions on the reading page. Built from frontend/src/review with esbuild. */",
+);
+// LICENSES.md lists the editor's packages only: the review bundle must stay Drafting's own code
+// (it would otherwise ship third-party code without its licence).
+const reviewPackages = packageInputs(review.inputs);
+if (reviewPackages.length) {
+  throw new Error(`review.bundle.js would include npm code: ${reviewPackages[0].join("/")}`);
+}
 
 mkdirSync(vendor, { recursive: true });
-const bundle = result.outputFiles[0].contents;
+writeFileSync(reviewOutfile, review.bundle);
 const text = new TextDecoder().decode(bundle);
 if (!text.includes("adoptedStyleSheets")) throw new Error("the style-mod patch is missing");
 writeFileSync(outfile, bundle);
 
 // Every npm package that contributed code to the bundle, with its licence text.
 const packages = new Map();
-const [output] = Object.values(result.metafile.outputs);
-for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-  if (bytesInOutput === 0) continue; // parsed, but tree-shaken away entirely
-  const parts = input.split(/[\\/]/);
+for (const parts of packageInputs(inputs)) {
   const at = parts.lastIndexOf("node_modules");
-  if (at < 0) continue;
   const name = parts[at + 1].startsWith("@") ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
   const root = join(here, ...parts.slice(0, at + 1), ...name.split("/"));
   if (!packages.has(name)) packages.set(name, root);
@@ -108,7 +134,9 @@ writeFileSync(
   ].join("\n"),
 );
 
-const size = bundle.length;
-console.log(
-  `${relative(process.cwd(), outfile).split(sep).join("/")}: ${(size / 1024).toFixed(1)} KiB, ${packages.size} packages`,
-);
+/** A written file's path and size, for the log. */
+function described(file, bytes) {
+  return `${relative(process.cwd(), file).split(sep).join("/")}: ${(bytes.length / 1024).toFixed(1)} KiB`;
+}
+console.log(`${described(outfile, bundle)}, ${packages.size} packages`);
+console.log(`${described(reviewOutfile, review.bundle)}, no packages`);
