@@ -93,7 +93,7 @@ def test_reading_page_shows_open_threads_and_suggestions_in_its_panel(
     assert "Clearer" in html
     # A viewer reads; the forms are for commenters and up, deciding for rapporteurs.
     assert "Send comment" not in html and ">Accept<" not in html
-    assert 'src="/static/js/review.js"' in html and 'name="csrf-token"' in html
+    assert 'src="/static/vendor/review.bundle.js"' in html and 'name="csrf-token"' in html
 
     html = read_page(as_person(make_client, people["commenter"]), paper)
     assert "Send comment" in html and "Suggest wording" in html
