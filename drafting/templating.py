@@ -1,10 +1,11 @@
-"""What every template can use: the language direction, role names, the CSRF token."""
+"""What every template can use: the language direction, role names, the capability predicates."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
 
+from drafting.caucuses.access import CAPABILITIES
 from drafting.caucuses.forms import ROLE_NAMES
 from drafting.caucuses.models import Role
 
@@ -19,6 +20,7 @@ def template_globals() -> dict:
         "html_lang": locale,
         "html_dir": "rtl" if locale.split("_")[0] in RIGHT_TO_LEFT else "ltr",
         "language_names": LANGUAGE_NAMES,
+        **CAPABILITIES,  # may_edit(membership, document) and the rest
     }
 
 

@@ -17,6 +17,7 @@ from drafting.api.schemas import PreviewRequest
 from drafting.api.schemas import SessionOpened
 from drafting.api.schemas import SyncRequest
 from drafting.api.schemas import SyncResponse
+from drafting.caucuses.access import may_edit
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.collab import notify
@@ -26,11 +27,6 @@ from drafting.extensions import db
 from drafting.text.markdown import render
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
-
-
-def may_edit(document, membership) -> bool:
-    """Editors and up change the text of documents that are not archived."""
-    return membership.role >= Role.EDITOR and not document.archived
 
 
 @bp.post("/documents/<int:doc_id>/sessions")
@@ -45,7 +41,7 @@ def open_session(doc_id: int, target, membership):
         "n": 0,
         "m": 0,
         "version": target.live_version,
-        "can_edit": may_edit(target, membership),
+        "can_edit": may_edit(membership, target),
         "user": {
             "id": current_user.id,
             "name": current_user.name,
@@ -73,7 +69,7 @@ def sync(doc_id: int, target, membership):
         client_id=body.client_id,
         m=body.m,
         edits=[service.ClientEdit(edit.n, edit.delta) for edit in body.edits],
-        can_edit=may_edit(target, membership),
+        can_edit=may_edit(membership, target),
         cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
         presence=body.presence,
     )

@@ -60,9 +60,72 @@ def require(user: Any, target: Any, role: Role) -> Membership:
     membership = membership_of(user, caucus_of(target).id)
     if membership is None:
         raise NotFound(_("There is nothing here, or you do not have access to it."))
-    if membership.role < role:
+    if not has_role(membership, role):
         raise NotAllowed(_("This needs the %(role)s role in this caucus.", role=_(role.label)))
     return membership
+
+
+# ---------------------------------------------------------------- capabilities
+# What a member may do with a document beyond reaching its routes. Each takes the acting
+# membership (None for a visitor or former member: they may do nothing) and, where it
+# matters, the object acted on; an archived document is read-only for everyone.
+
+
+def has_role(membership: Membership | None, role: Role) -> bool:
+    """The member holds at least `role` (the ladder viewer < commenter < … < owner)."""
+    return membership is not None and membership.role >= role
+
+
+def may_edit(membership: Membership | None, document: Any) -> bool:
+    """Editors and up change the text of a document that is not archived."""
+    return has_role(membership, Role.EDITOR) and not document.archived
+
+
+def may_comment(membership: Membership | None, document: Any) -> bool:
+    """Commenters and up comment on, reply in and suggest wording for a live document."""
+    return has_role(membership, Role.COMMENTER) and not document.archived
+
+
+def may_resolve(membership: Membership | None, root: Any) -> bool:
+    """Editors and up resolve any thread; its author (a commenter at least) their own."""
+    if not may_comment(membership, root.document):
+        return False
+    return has_role(membership, Role.EDITOR) or root.author_id == membership.user_id
+
+
+def may_decide(membership: Membership | None, document: Any) -> bool:
+    """Rapporteurs and owners accept or reject suggestions on a live document."""
+    return has_role(membership, Role.RAPPORTEUR) and not document.archived
+
+
+def may_publish(membership: Membership | None) -> bool:
+    """Rapporteurs and owners make versions, share them and look after endorsements."""
+    return has_role(membership, Role.RAPPORTEUR)
+
+
+def may_manage_members(membership: Membership | None) -> bool:
+    """Owners invite, change roles and remove members."""
+    return has_role(membership, Role.OWNER)
+
+
+def may_create_documents(membership: Membership | None) -> bool:
+    """Editors and up start and import documents in their caucus."""
+    return has_role(membership, Role.EDITOR)
+
+
+# The predicates, by name, for templates (drafting/templating.py).
+CAPABILITIES = {
+    predicate.__name__: predicate
+    for predicate in (
+        may_edit,
+        may_comment,
+        may_resolve,
+        may_decide,
+        may_publish,
+        may_manage_members,
+        may_create_documents,
+    )
+}
 
 
 @dataclass(frozen=True)

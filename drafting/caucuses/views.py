@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from drafting.accounts.forms import EmptyForm
 from drafting.caucuses import service
+from drafting.caucuses.access import may_manage_members
 from drafting.caucuses.access import member_of
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
@@ -76,7 +77,7 @@ def render_members(caucus, membership, *, invite_form=None, invitation_link=None
         caucus=caucus,
         membership=membership,
         members=service.members_of(caucus),
-        invitations=service.pending_invitations(caucus) if membership.role == Role.OWNER else [],
+        invitations=service.pending_invitations(caucus) if may_manage_members(membership) else [],
         invite_form=invite_form or InviteForm(formdata=None),
         role_form=RoleForm(formdata=None),
         action_form=EmptyForm(),

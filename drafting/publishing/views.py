@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from drafting.accounts.forms import EmptyForm
+from drafting.caucuses.access import may_publish
 from drafting.caucuses.access import member_of
 from drafting.caucuses.access import public
 from drafting.caucuses.access import register_target
@@ -172,7 +173,6 @@ def render_version(version: Version, membership, endorse_form=None, status: int 
         endorse_form = EndorseForm(
             formdata=None, organization=getattr(membership, "organization", "") or ""
         )
-    rapporteur = membership.role >= Role.RAPPORTEUR
     return render_template(
         "publishing/version.html",
         version=version,
@@ -180,7 +180,7 @@ def render_version(version: Version, membership, endorse_form=None, status: int 
         membership=membership,
         page=rendered(version),
         endorsements=service.listed_endorsements(version),
-        all_endorsements=service.all_endorsements(version) if rapporteur else [],
+        all_endorsements=service.all_endorsements(version) if may_publish(membership) else [],
         endorse_form=endorse_form,
         sharing_form=SharingForm(formdata=None, obj=version),
         visibility_form=VisibilityForm(formdata=None),

@@ -35,6 +35,9 @@ from markupsafe import escape
 from drafting.accounts.forms import EmptyForm
 from drafting.accounts.models import User
 from drafting.caucuses import service as caucuses
+from drafting.caucuses.access import may_comment
+from drafting.caucuses.access import may_decide
+from drafting.caucuses.access import may_resolve
 from drafting.caucuses.access import member_of
 from drafting.caucuses.access import signed_in
 from drafting.caucuses.models import Membership
@@ -192,7 +195,7 @@ class Review:
     labels: dict = field(default_factory=dict)
     urls: dict = field(default_factory=dict)
     back: str = ""  # where the cards' forms come back to
-    role: Role = Role.VIEWER
+    can_decide: bool = False  # the reader decides on suggestions (the panel offers the forms)
     writable: bool = True  # False on an archived document: it is read-only
     page: int = 1
     pages: int = 1
@@ -200,11 +203,6 @@ class Review:
     def url(self, name: str, item_id: int) -> str:
         """The URL of one card's action or page (see `card_urls`)."""
         return self.urls[name].replace("{id}", str(item_id))
-
-    @property
-    def can_decide(self) -> bool:
-        """Whether the reader decides on suggestions (the panel then offers the forms)."""
-        return self.writable and self.role >= Role.RAPPORTEUR
 
 
 class Cards:
@@ -250,7 +248,6 @@ class Cards:
         anchor = thread.anchor
         root = thread.root
         prefix, suffix = self.context(anchor.start, anchor.end) if anchor else ("", "")
-        role = self.membership.role if self.writable else Role.VIEWER
         return ThreadCard(
             id=root.id,
             root=self.comment(root),
@@ -262,9 +259,8 @@ class Cards:
             suffix=suffix,
             orphaned=bool(anchor and anchor.orphaned),
             start=anchor.start if anchor else None,
-            can_reply=role >= Role.COMMENTER,
-            can_resolve=role >= Role.EDITOR
-            or (role >= Role.COMMENTER and root.author_id == current_user.id),
+            can_reply=may_comment(self.membership, self.document),
+            can_resolve=may_resolve(self.membership, root),
         )
 
     def suggestion(self, view: service.SuggestionView) -> SuggestionCard:
@@ -294,7 +290,7 @@ class Cards:
             suffix=suffix,
             start=anchor.start if anchor else None,
             can_withdraw=is_open and suggestion.author_id == current_user.id,
-            can_decide=is_open and self.membership.role >= Role.RAPPORTEUR,
+            can_decide=is_open and may_decide(self.membership, self.document),
         )
 
     def all(self, threads, suggestions) -> list:
@@ -411,11 +407,11 @@ def review_of(document: Document, membership: Membership, items: list, back: str
     """A Review with the page-wide labels and URLs its cards use."""
     return Review(
         items=items,
-        can_comment=membership.role >= Role.COMMENTER and not document.archived,
+        can_comment=may_comment(membership, document),
+        can_decide=may_decide(membership, document),
         labels=card_labels(),
         urls=card_urls(document),
         back=back,
-        role=membership.role,
         writable=not document.archived,
         **more,
     )
