@@ -22,13 +22,13 @@ from drafting.collab.models import EditSession
 from drafting.documents import live
 from drafting.documents.models import Document
 from drafting.documents.service import check_content
-from drafting.documents.service import lock_document
 from drafting.errors import Conflict
 from drafting.errors import NotAllowed
 from drafting.errors import NotFound
 from drafting.errors import TryAgain
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.locking import locked
 from drafting.text.delta import chain_diffs
 from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import Diffs
@@ -150,7 +150,7 @@ def sync(
     `presence` is the tag of the editors list the client holds (docs/sync.md, "Presence"):
     when the list has not changed since, the answer leaves it out.
     """
-    document = lock_document(document)
+    document = locked(document)
     session = find_session(document, user, client_id)
     outgoing = json.loads(session.outgoing)
     if not session.backup_m <= m <= session.shadow_m:
@@ -358,7 +358,7 @@ def presence_tag(editors: list[dict]) -> str:
 
 def close_session(document: Document, user: User, client_id: str) -> None:
     """The tab is closing: end its session and turn pending live edits into a revision."""
-    document = lock_document(document)
+    document = locked(document)
     session = find_session(document, user, client_id)
     session.closed_at = utcnow()
     live.flush_live_edits(document, force=True)

@@ -27,6 +27,7 @@ from drafting.errors import NotFound
 from drafting.errors import TooLarge
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.locking import locked
 from drafting.text import merge as merging
 from drafting.text.authorship import Authorship
 from drafting.text.diffs import Diffs
@@ -144,22 +145,6 @@ def update_document(
     return document
 
 
-def lock_document(document: Document) -> Document:
-    """Take the document's write lock for the rest of the transaction, and read it fresh.
-
-    PostgreSQL: SELECT … FOR UPDATE, so concurrent saves queue up on the row. SQLite
-    transactions hold the database's write lock from their start (see extensions.py).
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        return document
-    return db.session.scalars(
-        sa.select(Document)
-        .where(Document.id == document.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
-
-
 @dataclass
 class SaveOutcome:
     """What a save did: the head after it, whether it merged, whether a revision was made."""
@@ -183,7 +168,7 @@ def save_content(
     content = normalize_newlines(content)
     check_content(content)
     summary = check_summary(summary)
-    document = lock_document(document)
+    document = locked(document)
     if document.archived:
         raise Conflict(_("This document is archived. Restore it to edit."))
     live.flush_live_edits(document, force=True)  # the head revision is now the live text
@@ -297,7 +282,7 @@ def text_of(document: Document, number: int) -> str:
 def restore(document: Document, number: int, *, actor: User) -> SaveOutcome:
     """Make revision `number`'s text the new head; history is never rewritten."""
     old_text = text_of(document, number)
-    document = lock_document(document)
+    document = locked(document)
     live.flush_live_edits(document, force=True)
     head_text = document.content
     if old_text == head_text:

@@ -38,6 +38,7 @@ from drafting.errors import Invalid
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.locking import locked
 from drafting.publishing import jobs
 from drafting.publishing import pdf
 from drafting.publishing.models import Endorsement
@@ -106,7 +107,7 @@ def create_version(
             _("Keep the note under %(n)d characters.", n=MAX_NOTE_CHARS),
             fields={"note": "too_long"},
         )
-    document = documents.lock_document(document)
+    document = locked(document)
     if revision is None:
         live.flush_live_edits(document, force=True)  # the head revision is now the live text
         revision = document.head_revision
@@ -220,23 +221,10 @@ def version_pdf(version: Version, *, page_size: PageSize = "A4", endorsed: bool 
     if endorsed or page_size != "A4":
         return printed(version_pdf_request(version, page_size=page_size, endorsed=endorsed))
     if version.pdf_sha256 is None:
-        version = lock_version(version)  # two first downloads at once: one renders, one waits
+        version = locked(version)  # two first downloads at once: one renders, one waits
         if version.pdf_sha256 is None:
             return store_pdf(version)
     return version.pdf
-
-
-def lock_version(version: Version) -> Version:
-    """Take the version's row lock and read it fresh (SQLite: the transaction holds the
-    database's write lock already, see extensions.py)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return version
-    return db.session.scalars(
-        sa.select(Version)
-        .where(Version.id == version.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
 
 
 def draft_pdf(document: Document, revision: int, *, page_size: PageSize = "A4") -> bytes:

@@ -46,7 +46,6 @@ from drafting.documents import live
 from drafting.documents import storage
 from drafting.documents.models import Document
 from drafting.documents.service import check_content
-from drafting.documents.service import lock_document
 from drafting.documents.service import normalize_newlines
 from drafting.errors import Conflict
 from drafting.errors import Invalid
@@ -54,6 +53,7 @@ from drafting.errors import NotAllowed
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.locking import locked
 from drafting.review import notifications
 from drafting.review.models import MAX_BODY_CHARS
 from drafting.review.models import MAX_CONTEXT_CHARS
@@ -772,7 +772,7 @@ def lock_for_decision(suggestion: Suggestion) -> Document:
     """Take the document's lock, then check the suggestion is still open as committed: two
     rapporteurs deciding at once queue on the lock, and the second one sees the first's
     decision instead of applying the wording twice."""
-    document = lock_document(suggestion.document)
+    document = locked(suggestion.document)
     db.session.refresh(suggestion)
     ensure_open(suggestion)
     return document
