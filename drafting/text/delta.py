@@ -1,14 +1,21 @@
-"""Applying diff-match-patch deltas fast, in UTF-16 code units.
+"""Delta text read in one place, and applied fast in UTF-16 code units.
 
-`diff_toDelta` counts lengths in UTF-16 code units (as the JavaScript port does). Applying
-a delta by slicing the text's UTF-16 encoding keeps that exact, and lets a chain of deltas
-(rebuilding an old revision) run without decoding in between: each step is a join of a
-few slices, not a walk over the text in Python.
+A delta is diff-match-patch's `diff_toDelta` text: tab-separated tokens `=N` (keep N),
+`-N` (delete N) and `+text` (insert the percent-escaped UTF-8 text). Every reader of deltas
+goes through `tokens`, `operations`, `lengths` or `check_tokens` here, so that one set of
+rules decides what a token is. Counts are UTF-16 code units (as the JavaScript port gives
+them), and so is `utf16_length`, the one measure of a text in those units.
+
+Applying a delta by slicing the text's UTF-16 encoding keeps that exact, and lets a chain
+of deltas (rebuilding an old revision) run without decoding in between: each step is a
+join of a few slices, not a walk over the text in Python.
 """
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
+from urllib.parse import unquote_to_bytes
 
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
@@ -17,6 +24,11 @@ from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import joined
 
 UNIT = 2  # bytes per UTF-16 code unit
+
+# A `%` that does not start an escape; the JavaScript port's decodeURI throws on it.
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Escapes of UTF-8 continuation bytes (80-BF): no UTF-16 unit of their own.
+_CONTINUATION_ESCAPES = ("%8", "%9", "%A", "%B")
 
 
 def encode(text: str) -> bytes:
@@ -30,8 +42,126 @@ def decode(units: bytes) -> str:
 
 
 def utf16_length(text: str) -> int:
-    """The length JavaScript's `text.length` would give."""
+    """The length JavaScript's `text.length` would give (a lone surrogate counts one)."""
+    if text.isascii():  # one unit a character; isascii() does not walk the text
+        return len(text)
     return len(encode(text)) // UNIT
+
+
+# A delta as operations on UTF-16 units: ("=", count), ("-", count) or ("+", encoded text).
+Operation = tuple[str, int | bytes]
+
+
+def tokens(delta: str) -> list[tuple[str, str]]:
+    """A delta's tokens as written: (operation, parameter), e.g. ("=", "12"), ("+", "a%20b").
+
+    Blank tokens (a trailing tab) are left out: both diff-match-patch ports allow them.
+    Nothing else is checked here; `operations`, `lengths` and `check_tokens` read the
+    parameters and refuse what is not a delta.
+    """
+    return [(token[0], token[1:]) for token in delta.split("\t") if token]
+
+
+def operations(delta: str) -> list[Operation]:
+    """A delta's tokens as operations, the inserted text encoded as UTF-16-LE.
+
+    DeltaMismatch for a token other than `=N`, `-N` (N in ASCII digits) or `+text`. The
+    inserted text is decoded as `unquote` does (invalid UTF-8 becomes U+FFFD): deltas read
+    here were written by this server, or passed `check_tokens` first.
+    """
+    parsed: list[Operation] = []
+    # `tokens` and `_count`, inlined: a third faster on the few tokens of a typed change.
+    for token in delta.split("\t"):
+        operation, parameter = token[:1], token[1:]
+        if operation == "+":
+            parsed.append(("+", encode(unquote(parameter))))
+        elif (operation == "=" or operation == "-") and parameter.isascii() and parameter.isdigit():
+            parsed.append((operation, int(parameter)))
+        elif token:  # not a blank one
+            raise _malformed(operation, parameter)
+    return parsed
+
+
+def lengths(delta: str) -> list[tuple[str, int]]:
+    """A delta's tokens as (operation, length in UTF-16 units), for readers that need no
+    inserted text: it is measured from its escapes, never decoded (`inserted_units`).
+
+    DeltaMismatch as for `operations`.
+    """
+    parsed: list[tuple[str, int]] = []
+    for token in delta.split("\t"):  # as in `operations`
+        operation, parameter = token[:1], token[1:]
+        if operation == "+":
+            parsed.append(("+", inserted_units(parameter)))
+        elif (operation == "=" or operation == "-") and parameter.isascii() and parameter.isdigit():
+            parsed.append((operation, int(parameter)))
+        elif token:
+            raise _malformed(operation, parameter)
+    return parsed
+
+
+def check_tokens(delta: str) -> None:
+    """DeltaMismatch for any token the JavaScript port refuses, though diff-match-patch's
+    Python port would read it loosely: for deltas from outside (`diffs.from_delta`).
+
+    Stricter than `operations` about the inserted text: a `%` that starts no escape, or
+    escapes that are not UTF-8, are refused too.
+    """
+    for operation, parameter in tokens(delta):
+        if operation != "+":
+            _count(operation, parameter)
+            continue
+        if _BARE_PERCENT.search(parameter):
+            raise DeltaMismatch(f"invalid escape in delta token {_shown(operation, parameter)}")
+        try:
+            # unquote() would silently replace invalid UTF-8 with U+FFFD.
+            unquote_to_bytes(parameter).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise DeltaMismatch(
+                f"inserted text is not UTF-8 in {_shown(operation, parameter)}"
+            ) from error
+
+
+def inserted_units(parameter: str) -> int:
+    """The UTF-16 length of the text a `+` token inserts, counted without decoding it.
+
+    Each escape `%HH` (three characters of the token) stands for one UTF-8 byte, and the
+    decoded text has one UTF-16 unit for each byte that starts a character, none for a
+    continuation byte (80-BF) and two for one that starts a four-byte sequence (F0-F4:
+    outside the Basic Multilingual Plane). Counting those escapes with str.count is two to
+    three times faster than decoding a 150,000-character insertion. Escapes that are not
+    UTF-8 give a count of no meaning (never a negative one); `check_tokens` refuses them.
+    """
+    if "%" not in parameter:
+        return utf16_length(parameter)
+    if not parameter.isascii() or _BARE_PERCENT.search(parameter):
+        return utf16_length(unquote(parameter))  # raw text or stray `%`: as decoded
+    upper = parameter.upper()  # escapes may use either case of hex digit
+    escapes = upper.count("%")
+    continuations = sum(upper.count(escape) for escape in _CONTINUATION_ESCAPES)
+    return len(parameter) - 2 * escapes - continuations + upper.count("%F")
+
+
+def _count(operation: str, parameter: str) -> int:
+    """The count of an `=` or `-` token; DeltaMismatch for any other token.
+
+    Only ASCII digits: int() alone would also take "+3", " 3", "3_0" and non-ASCII digits.
+    """
+    if (operation == "=" or operation == "-") and parameter.isascii() and parameter.isdigit():
+        return int(parameter)
+    raise _malformed(operation, parameter)
+
+
+def _malformed(operation: str, parameter: str) -> DeltaMismatch:
+    """The error for a token that is neither `=N`, `-N` nor `+text`."""
+    if operation in ("=", "-"):
+        return DeltaMismatch(f"invalid count in delta token {_shown(operation, parameter)}")
+    return DeltaMismatch(f"unknown delta operation {operation!r}")
+
+
+def _shown(operation: str, parameter: str) -> str:
+    """A token as an error message shows it, cut short."""
+    return repr(operation + parameter[:20])
 
 
 def apply_encoded(base: bytes, delta: str) -> bytes:
@@ -64,24 +194,6 @@ def apply_chain(base: str, deltas: list[str]) -> str:
     for delta in deltas:
         units = apply_encoded(units, delta)
     return decode(units)
-
-
-# A delta as operations on UTF-16 units: ("=", count), ("-", count) or ("+", encoded text).
-Operation = tuple[str, int | bytes]
-
-
-def operations(delta: str) -> list[Operation]:
-    """A delta's tokens as operations, the inserted text encoded as UTF-16-LE."""
-    parsed: list[Operation] = []
-    for token in delta.split("\t") if delta else ():
-        operation, parameter = token[:1], token[1:]
-        if operation == "+":
-            parsed.append(("+", encode(unquote(parameter))))
-        elif operation in ("=", "-") and parameter.isdigit():
-            parsed.append((operation, int(parameter)))
-        else:
-            raise DeltaMismatch(f"not a delta token: {token[:20]!r}")
-    return parsed
 
 
 def compose(first: list[Operation], second: list[Operation]) -> list[Operation]:

@@ -9,9 +9,6 @@ emoji) counts 2. Python strings count code points; the package converts.
 
 from __future__ import annotations
 
-import re
-from urllib.parse import unquote_to_bytes
-
 from diff_match_patch import diff_match_patch
 
 DELETE = diff_match_patch.DIFF_DELETE
@@ -24,11 +21,6 @@ Diffs = list[tuple[int, str]]
 # document lock. A diff cut short by the timeout is still correct, only coarser.
 DEFAULT_TIMEOUT_SECONDS = 1.0
 _default_timeout = DEFAULT_TIMEOUT_SECONDS
-
-# The counts of `=` and `-` tokens, as the JavaScript port writes them.
-_COUNT = re.compile(r"[0-9]+")
-# A `%` that does not start an escape; the JavaScript port's decodeURI throws on it.
-_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 class DeltaMismatch(ValueError):
@@ -143,30 +135,10 @@ def from_delta(base: str, delta: str) -> Diffs:
     exactly (its counts do not add up to the length of `base`, or one splits a
     character in two). The server answers that with a conflict; it never guesses.
     """
-    for token in delta.split("\t"):
-        _check_token(token)
+    from drafting.text.delta import check_tokens  # not at the top: delta.py imports this module
+
+    check_tokens(delta)
     try:
         return differ().diff_fromDelta(base, delta)
     except ValueError as error:  # UnicodeDecodeError too: a count splits a surrogate pair
         raise DeltaMismatch(f"the delta does not fit the base text: {error}") from error
-
-
-def _check_token(token: str) -> None:
-    """Refuse what diff-match-patch would accept loosely but the JavaScript port refuses."""
-    if not token:
-        return  # a trailing tab; both ports allow it
-    operation, value = token[0], token[1:]
-    if operation in "=-":
-        # int() would also take "+3", " 3", "3_0" and non-ASCII digits.
-        if not _COUNT.fullmatch(value):
-            raise DeltaMismatch(f"invalid count in delta token {token!r}")
-    elif operation == "+":
-        if _BARE_PERCENT.search(value):
-            raise DeltaMismatch(f"invalid escape in delta token {token!r}")
-        try:
-            # unquote() would silently replace invalid UTF-8 with U+FFFD.
-            unquote_to_bytes(value).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise DeltaMismatch(f"inserted text is not UTF-8 in {token!r}") from error
-    else:
-        raise DeltaMismatch(f"unknown delta operation {operation!r}")

@@ -1,14 +1,21 @@
 """Chains of deltas composed by their positions (drafting/text/delta.py)."""
 
+import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from drafting.text.delta import apply_chain
 from drafting.text.delta import chain_diffs
+from drafting.text.delta import check_tokens
+from drafting.text.delta import lengths
+from drafting.text.delta import operations
+from drafting.text.delta import tokens
+from drafting.text.delta import utf16_length
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
+from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import diff
 from drafting.text.diffs import new_text
 from drafting.text.diffs import old_text
@@ -65,3 +72,42 @@ def test_an_insertion_deleted_later_in_the_chain_never_was():
     second = first.replace(" [x]", "")
     composed = chain_diffs(base, [to_delta(diff(base, first)), to_delta(diff(first, second))])
     assert composed == [(EQUAL, base)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts, st.text(max_size=20), st.booleans())
+def test_lengths_measure_what_operations_decode(base, typed, lower_case_escapes):
+    """`lengths` counts the inserted text from its escapes; `operations` decodes it."""
+    delta = to_delta(diff(base, base + typed + base[:5]))
+    if lower_case_escapes:  # the JavaScript port writes upper case; both are escapes
+        first, *escaped = delta.split("%")
+        delta = "%".join([first] + [piece[:2].lower() + piece[2:] for piece in escaped])
+    check_tokens(delta)
+    measured = lengths(delta)
+    decoded = operations(delta)
+    assert [sign for sign, _ in measured] == [sign for sign, _ in decoded]
+    for (sign, units), (_, parameter) in zip(measured, decoded, strict=True):
+        assert units == (len(parameter) // 2 if sign == "+" else parameter)
+    assert sum(units for sign, units in measured if sign != "+") == utf16_length(base)
+
+
+def test_blank_tokens_are_left_out():
+    assert tokens("=3\t+a%20b\t") == [("=", "3"), ("+", "a%20b")]
+    assert tokens("") == []
+    assert lengths("=3\t\t+%F0%9F%8C%8D\t") == [("=", 3), ("+", 2)]
+    assert operations("") == []
+
+
+@pytest.mark.parametrize("delta", ["*3", "=", "=+3", "= 3", "=٣", "=²", "-x", "=3\t3"])
+def test_a_malformed_token_is_refused_by_every_reader(delta):
+    for read in (operations, lengths, check_tokens):
+        with pytest.raises(DeltaMismatch):
+            read(delta)
+
+
+@pytest.mark.parametrize("delta", ["+%zz", "+100%", "+%FF", "+%C3"])
+def test_only_the_check_refuses_escapes_that_are_not_utf8(delta):
+    """Deltas from outside are checked; stored ones are read as unquote() decodes them."""
+    with pytest.raises(DeltaMismatch):
+        check_tokens(delta)
+    assert operations(delta) and lengths(delta)
