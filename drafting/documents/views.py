@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -37,6 +38,25 @@ bp = Blueprint("documents", __name__)
 register_target("doc_id", lambda doc_id: db.session.get(Document, doc_id))
 
 HISTORY_PAGE_SIZE = 50
+
+# What other features add to the reading and live-editing pages (review adds its comments),
+# without this module importing them. Views build the parts before the page renders, so no
+# template call does database work of its own.
+PagePart = Callable[[Document, object], dict]
+PAGE_PARTS: dict[str, list[PagePart]] = {"read": [], "live_edit": []}
+
+
+def add_page_part(page: str, build: PagePart) -> None:
+    """Have `build(document, membership)` add its values to a page's template context."""
+    PAGE_PARTS[page].append(build)
+
+
+def page_parts(page: str, document: Document, membership) -> dict:
+    """The values every registered part adds to one page."""
+    values: dict = {}
+    for build in PAGE_PARTS[page]:
+        values |= build(document, membership)
+    return values
 
 
 def rendered(document: Document, text: str):
@@ -106,6 +126,7 @@ def read(doc_id: int, target, membership):
         membership=membership,
         page=rendered(target, target.content),
         Role=Role,
+        **page_parts("read", target, membership),
     )
 
 
@@ -116,7 +137,11 @@ def edit(doc_id: int, target, membership):
     text area, a preview, a summary. The plain page is what works without JavaScript."""
     if request.method == "GET" and not request.args.get("plain"):
         return render_template(
-            "documents/live_edit.html", document=target, membership=membership, Role=Role
+            "documents/live_edit.html",
+            document=target,
+            membership=membership,
+            Role=Role,
+            **page_parts("live_edit", target, membership),
         )
     form = EditForm()
     if request.method == "GET":

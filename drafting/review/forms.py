@@ -33,7 +33,7 @@ class CommentForm(FlaskForm):
         _l("Comment"),
         validators=[DataRequired(), Length(max=MAX_BODY)],
         description=_l("Write @ and a name to notify a member."),
-        render_kw={"data-mentions": True},  # static/js/review.js offers the names
+        render_kw={"data-mentions": True},  # frontend/src/review offers the names
     )
     parent_id = HiddenField()
 

@@ -1,6 +1,6 @@
 """In a real browser: comments on passages, proposed wording, and the rapporteur's decisions.
 
-static/js/review.js marks the passages in the text and offers "Comment" and "Suggest
+frontend/src/review marks the passages in the text and offers "Comment" and "Suggest
 wording" on a selection, posting to the JSON API; the cards' own buttons are plain forms.
 The acceptance goes through the live text, so an editor with the document open in the
 live editor sees the new wording arrive (design/SYNC.md).
