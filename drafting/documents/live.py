@@ -23,6 +23,7 @@ from drafting.documents.models import RevisionAuthor
 from drafting.extensions import db
 from drafting.extensions import utcnow
 from drafting.text.delta import apply_chain
+from drafting.text.delta import tokens
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import INSERT
 from drafting.text.diffs import Diffs
@@ -176,13 +177,14 @@ def flush_live_edits(document: Document, *, force: bool = False) -> Revision | N
 
 
 def change_size(delta: str) -> int:
-    """How many characters a delta inserts and deletes (a rough measure of effort)."""
+    """How many characters a delta inserts and deletes (a rough measure of effort): an
+    insertion counts as written in the delta, escapes and all."""
     size = 0
-    for token in delta.split("\t"):
-        if token.startswith("+"):
-            size += len(token) - 1
-        elif token.startswith("-") and token[1:].isdigit():
-            size += int(token[1:])
+    for operation, parameter in tokens(delta):
+        if operation == "+":
+            size += len(parameter)
+        elif operation == "-" and parameter.isdigit():
+            size += int(parameter)
     return size
 
 

@@ -23,9 +23,13 @@ from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
-from urllib.parse import unquote
+
+from drafting.text.delta import lengths
+from drafting.text.delta import utf16_length
 
 DELETE, EQUAL, INSERT = -1, 0, 1
+# The diff operations as the signs of delta tokens, which `_edits` reads.
+_SIGNS = {DELETE: "-", EQUAL: "=", INSERT: "+"}
 # Characters outside the Basic Multilingual Plane: one code point, two UTF-16 units.
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # How much context `context_of` records around a quote.
@@ -97,33 +101,23 @@ def context_of(text: str, span: Span, size: int = CONTEXT_CHARS) -> Anchor:
 
 def edits_of_diffs(diffs: Iterable[tuple[int, str]]) -> list[Edit]:
     """The edits diff-match-patch diffs describe, in Python characters."""
-    return _edits((op, len(text)) for op, text in diffs)
+    return _edits((_SIGNS[op], len(text)) for op, text in diffs)
 
 
 def edits_of_delta(delta: str) -> list[Edit]:
-    """The edits a `diff_toDelta` delta describes, in UTF-16 code units."""
-    return _edits(_delta_tokens(delta))
+    """The edits a `diff_toDelta` delta describes, in UTF-16 code units (DeltaMismatch for
+    a token that is not one)."""
+    return _edits(lengths(delta))
 
 
-def _delta_tokens(delta: str) -> Iterable[tuple[int, int]]:
-    """(op, length in UTF-16 units) of each token of a delta."""
-    for token in delta.split("\t") if delta else ():
-        operation, parameter = token[:1], token[1:]
-        if operation == "=":
-            yield EQUAL, int(parameter)
-        elif operation == "-":
-            yield DELETE, int(parameter)
-        elif operation == "+":
-            yield INSERT, utf16_length(unquote(parameter))
-
-
-def _edits(tokens: Iterable[tuple[int, int]]) -> list[Edit]:
-    """Join each run of deletions and insertions between equalities into one Edit."""
+def _edits(tokens: Iterable[tuple[str, int]]) -> list[Edit]:
+    """Join each run of deletions and insertions between equalities into one Edit;
+    `tokens` are (sign, length) as delta tokens have them: "=", "-" or "+"."""
     edits: list[Edit] = []
     position = 0
     start, deleted, inserted = None, 0, 0
-    for op, length in tokens:
-        if op == EQUAL:
+    for sign, length in tokens:
+        if sign == "=":
             if start is not None:
                 edits.append(Edit(start, start + deleted, inserted))
                 position = start + deleted
@@ -132,7 +126,7 @@ def _edits(tokens: Iterable[tuple[int, int]]) -> list[Edit]:
             continue
         if start is None:
             start = position
-        if op == DELETE:
+        if sign == "-":
             deleted += length
         else:
             inserted += length
@@ -152,7 +146,7 @@ def map_span(span: Span, change: str | Sequence[tuple[int, str]]) -> Span | None
         return map_through(span, edits_of_delta(change))
     old = "".join(text for op, text in change if op != INSERT)
     new = "".join(text for op, text in change if op != DELETE)
-    edits = _edits((op, utf16_length(text)) for op, text in change)
+    edits = _edits((_SIGNS[op], utf16_length(text)) for op, text in change)
     mapped = map_through(Utf16Index(old).span_to_utf16(span), edits)
     return Utf16Index(new).span_to_chars(mapped) if mapped else None
 
@@ -259,13 +253,6 @@ class SpanMapper:
             else:
                 mapped.append(map_through(span, edits))
         return mapped
-
-
-def utf16_length(text: str) -> int:
-    """The length JavaScript's `text.length` would give."""
-    if text.isascii():
-        return len(text)
-    return len(text) + len(_ASTRAL.findall(text))
 
 
 class Utf16Index:

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from itertools import accumulate
 from itertools import chain
 from typing import NamedTuple
-from urllib.parse import unquote
+
+from drafting.text.delta import lengths
+from drafting.text.delta import utf16_length
 
 # Blocks split when they outgrow this; a rebuilt block under MIN_RUNS_PER_BLOCK
 # takes in its neighbour, so deletions cannot leave a trail of tiny blocks.
@@ -74,11 +76,6 @@ class _Region:
     last: int
     start: int
     edits: list[_Edit]
-
-
-def utf16_length(text: str) -> int:
-    """The length of `text` in UTF-16 code units, the unit of delta counts."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 class Authorship:
@@ -216,20 +213,9 @@ class Authorship:
 
 
 def _parse_delta(delta: str, source_length: int) -> list[tuple[str, int]]:
-    """The delta's tokens as (sign, UTF-16 length); ValueError unless it edits `source_length`."""
-    operations = []
-    for token in delta.split("\t"):
-        if not token:
-            continue  # a trailing tab leaves an empty token; diff_fromDelta allows it
-        sign, argument = token[0], token[1:]
-        if sign == "+":
-            units = utf16_length(unquote(argument))
-        elif sign in "=-" and argument.isascii() and argument.isdigit():
-            units = int(argument)
-        else:
-            raise ValueError(f"not a delta token: {token[:20]!r}")
-        if units:
-            operations.append((sign, units))
+    """The delta's tokens as (sign, UTF-16 length), empty ones left out; ValueError
+    (DeltaMismatch) for a malformed token, and unless it edits `source_length` units."""
+    operations = [(sign, units) for sign, units in lengths(delta) if units]
     consumed = sum(units for sign, units in operations if sign != "+")
     if consumed != source_length:
         raise ValueError(f"the delta covers {consumed} UTF-16 units, the text has {source_length}")

@@ -17,7 +17,7 @@ from drafting.text import authorship as authorship_module
 from drafting.text.authorship import Authorship
 from drafting.text.authorship import Run
 from drafting.text.authorship import Segment
-from drafting.text.authorship import utf16_length
+from drafting.text.delta import utf16_length
 
 DMP = diff_match_patch()
 EQUAL, DELETE, INSERT = DMP.DIFF_EQUAL, DMP.DIFF_DELETE, DMP.DIFF_INSERT
