@@ -56,8 +56,12 @@ class Span(NamedTuple):
     end: int
 
 
-class Edit(NamedTuple):
-    """One change in old-text coordinates: [start, end) replaced by `inserted` units."""
+class SpanEdit(NamedTuple):
+    """One change as a span of the old text, [start, end), replaced by `inserted` units.
+
+    All three count in the unit of the change it comes from: UTF-16 code units for a delta
+    (`edits_of_delta`), Python characters for diffs (`edits_of_diffs`).
+    """
 
     start: int
     end: int
@@ -99,27 +103,27 @@ def context_of(text: str, span: Span, size: int = CONTEXT_CHARS) -> Anchor:
     )
 
 
-def edits_of_diffs(diffs: Iterable[tuple[int, str]]) -> list[Edit]:
+def edits_of_diffs(diffs: Iterable[tuple[int, str]]) -> list[SpanEdit]:
     """The edits diff-match-patch diffs describe, in Python characters."""
     return _edits((_SIGNS[op], len(text)) for op, text in diffs)
 
 
-def edits_of_delta(delta: str) -> list[Edit]:
+def edits_of_delta(delta: str) -> list[SpanEdit]:
     """The edits a `diff_toDelta` delta describes, in UTF-16 code units (DeltaMismatch for
     a token that is not one)."""
     return _edits(lengths(delta))
 
 
-def _edits(tokens: Iterable[tuple[str, int]]) -> list[Edit]:
-    """Join each run of deletions and insertions between equalities into one Edit;
+def _edits(tokens: Iterable[tuple[str, int]]) -> list[SpanEdit]:
+    """Join each run of deletions and insertions between equalities into one SpanEdit;
     `tokens` are (sign, length) as delta tokens have them: "=", "-" or "+"."""
-    edits: list[Edit] = []
+    edits: list[SpanEdit] = []
     position = 0
     start, deleted, inserted = None, 0, 0
     for sign, length in tokens:
         if sign == "=":
             if start is not None:
-                edits.append(Edit(start, start + deleted, inserted))
+                edits.append(SpanEdit(start, start + deleted, inserted))
                 position = start + deleted
                 start, deleted, inserted = None, 0, 0
             position += length
@@ -131,7 +135,7 @@ def _edits(tokens: Iterable[tuple[str, int]]) -> list[Edit]:
         else:
             inserted += length
     if start is not None:
-        edits.append(Edit(start, start + deleted, inserted))
+        edits.append(SpanEdit(start, start + deleted, inserted))
     return [edit for edit in edits if edit.end > edit.start or edit.inserted]
 
 
@@ -151,7 +155,7 @@ def map_span(span: Span, change: str | Sequence[tuple[int, str]]) -> Span | None
     return Utf16Index(new).span_to_chars(mapped) if mapped else None
 
 
-def map_through(span: Span, edits: Sequence[Edit]) -> Span | None:
+def map_through(span: Span, edits: Sequence[SpanEdit]) -> Span | None:
     """Map a span through sorted, separate edits of one change, as the merge places them.
 
     - an insertion at the span's start goes before it, one at its end after it;
@@ -189,7 +193,7 @@ def map_through(span: Span, edits: Sequence[Edit]) -> Span | None:
     return Span(new_start, end + shift)
 
 
-def _only_scraps_left(span: Span, edits: Sequence[Edit]) -> bool:
+def _only_scraps_left(span: Span, edits: Sequence[SpanEdit]) -> bool:
     """True when the change deleted part of the passage and left only scraps of it: pieces
     of at most SCRAP_UNITS, each no longer than the deletions beside it."""
     start, end = span
@@ -218,7 +222,7 @@ class SpanMapper:
     shifted (or left) without walking its edits, which keeps a listing of hundreds of
     comments cheap after thousands of live edits."""
 
-    def __init__(self, edits: Sequence[Edit]):
+    def __init__(self, edits: Sequence[SpanEdit]):
         self.edits = edits
         self.first = edits[0].start if edits else 0
         self.last = edits[-1].end if edits else 0

@@ -55,8 +55,9 @@ class Segment(NamedTuple):
 
 
 @dataclass(slots=True)
-class _Edit:
-    """One change, in the coordinates of the text before the delta."""
+class _Utf16Edit:
+    """One change, in UTF-16 units of the text before the delta: `deleted` units from
+    `start` on replaced by `inserted` units."""
 
     start: int
     deleted: int = 0
@@ -75,7 +76,7 @@ class _Region:
     first: int
     last: int
     start: int
-    edits: list[_Edit]
+    edits: list[_Utf16Edit]
 
 
 class Authorship:
@@ -165,7 +166,7 @@ class Authorship:
     def __repr__(self) -> str:
         return f"Authorship(length={self._length}, runs={len(self.runs())})"
 
-    def _regions(self, edits: list[_Edit]) -> list[_Region]:
+    def _regions(self, edits: list[_Utf16Edit]) -> list[_Region]:
         """Edits grouped by the blocks they touch, in text order."""
         regions: list[_Region] = []
         index = block_start = 0
@@ -222,16 +223,16 @@ def _parse_delta(delta: str, source_length: int) -> list[tuple[str, int]]:
     return operations
 
 
-def _edits(operations: list[tuple[str, int]]) -> list[_Edit]:
+def _edits(operations: list[tuple[str, int]]) -> list[_Utf16Edit]:
     """The changes of a delta; a delete next to an insert forms one edit."""
-    edits: list[_Edit] = []
+    edits: list[_Utf16Edit] = []
     position = 0
     for sign, units in operations:
         if sign == "=":
             position += units
             continue
         if not edits or edits[-1].end != position:
-            edits.append(_Edit(start=position))
+            edits.append(_Utf16Edit(start=position))
         if sign == "-":
             edits[-1].deleted += units
             position += units
@@ -240,7 +241,7 @@ def _edits(operations: list[tuple[str, int]]) -> list[_Edit]:
     return edits
 
 
-def _edited(runs: list[Run], edits: list[_Edit], offset: int, written: Run) -> list[Run]:
+def _edited(runs: list[Run], edits: list[_Utf16Edit], offset: int, written: Run) -> list[Run]:
     """`runs`, which start at text position `offset`, after the edits.
 
     Inserted text gets `written`'s author and revision. The kept stretches are

@@ -53,8 +53,9 @@ ON_CONFLICT_CHOICES = ("keep_both", "report")
 
 
 @dataclass(frozen=True)
-class Edit:
-    """One change to the base: `base[start:end]` becomes `text` (`start == end` inserts)."""
+class BaseEdit:
+    """One change to the base, in its Python characters: `base[start:end]` becomes `text`
+    (`start == end` inserts)."""
 
     start: int
     end: int
@@ -159,16 +160,16 @@ def merge_diffs(
     return merge_edits(base, ours_edits, theirs_edits, on_conflict=on_conflict)
 
 
-def edits_from_diffs(diffs: Diffs) -> list[Edit]:
+def edits_from_diffs(diffs: Diffs) -> list[BaseEdit]:
     """The diffs as edits of their old text: one per run of changes between equal stretches."""
-    edits: list[Edit] = []
+    edits: list[BaseEdit] = []
     position = 0  # in the old text
     run_start: int | None = None
     inserted: list[str] = []
     for op, text in diffs:
         if op == EQUAL and text:
             if run_start is not None:
-                edits.append(Edit(run_start, position, "".join(inserted)))
+                edits.append(BaseEdit(run_start, position, "".join(inserted)))
                 run_start, inserted = None, []
             position += len(text)
         elif op != EQUAL:
@@ -178,11 +179,11 @@ def edits_from_diffs(diffs: Diffs) -> list[Edit]:
             else:
                 inserted.append(text)
     if run_start is not None:
-        edits.append(Edit(run_start, position, "".join(inserted)))
+        edits.append(BaseEdit(run_start, position, "".join(inserted)))
     return [edit for edit in edits if edit.start < edit.end or edit.text]
 
 
-def join_split_insertions(base: str, edits: list[Edit]) -> list[Edit]:
+def join_split_insertions(base: str, edits: list[BaseEdit]) -> list[BaseEdit]:
     """The same change, with each insertion that a diff split around base text made whole.
 
     Typing "[t✊🏽]" between the "✊" and the "🏽" of a base "✊🏽" can be diffed as
@@ -191,14 +192,14 @@ def join_split_insertions(base: str, edits: list[Edit]) -> list[Edit]:
     together with it read as one insertion into it become that one insertion (the first
     place that works), so the typed text stays in one piece whatever the other side did.
     """
-    joined: list[Edit] = []
+    joined: list[BaseEdit] = []
     for edit in edits:
         previous = joined[-1] if joined else None
         if previous is not None and previous.start == previous.end and edit.start == edit.end:
             whole = _as_one_insertion(base[previous.end : edit.start], previous.text, edit.text)
             if whole is not None:
                 offset, text = whole
-                joined[-1] = Edit(previous.end + offset, previous.end + offset, text)
+                joined[-1] = BaseEdit(previous.end + offset, previous.end + offset, text)
                 continue
         joined.append(edit)
     return joined
@@ -222,15 +223,15 @@ def _as_one_insertion(between: str, first: str, second: str) -> tuple[int, str] 
     return lowest, whole[lowest : len(whole) - (len(between) - lowest)]
 
 
-def apply_edits(base: str, edits: list[Edit]) -> str:
+def apply_edits(base: str, edits: list[BaseEdit]) -> str:
     """`base` with the edits (in order, not overlapping) applied."""
     return _splice(base, 0, len(base), edits)
 
 
 def merge_edits(
     base: str,
-    ours_edits: list[Edit],
-    theirs_edits: list[Edit],
+    ours_edits: list[BaseEdit],
+    theirs_edits: list[BaseEdit],
     *,
     on_conflict: OnConflict = "keep_both",
 ) -> MergeResult:
@@ -274,7 +275,7 @@ def merge_edits(
     )
 
 
-def _lost(text: str, placed: list[tuple[int, str]], edits: list[Edit]) -> tuple[str, ...]:
+def _lost(text: str, placed: list[tuple[int, str]], edits: list[BaseEdit]) -> tuple[str, ...]:
     """The insertions of `edits` not found, in order, in the stretches placed for them.
 
     A stretch counts only if the merged text really holds it at its offset. Each
@@ -306,7 +307,7 @@ def _find_from(stretches: list[str], text: str, index: int, cursor: int) -> tupl
     return None
 
 
-def widen_to_words(base: str, edits: list[Edit]) -> list[Edit]:
+def widen_to_words(base: str, edits: list[BaseEdit]) -> list[BaseEdit]:
     """The same change, each edit widened to the whole words it changes.
 
     Edits that end up in the same word become one. An edit changes the word
@@ -315,8 +316,8 @@ def widen_to_words(base: str, edits: list[Edit]) -> list[Edit]:
     changes "right", inserting " now" does not, and deleting the space
     between two words changes both.
     """
-    widened: list[Edit] = []
-    run: list[Edit] = []  # edits of one word-widened run, in order
+    widened: list[BaseEdit] = []
+    run: list[BaseEdit] = []  # edits of one word-widened run, in order
     run_start = run_end = 0
     for edit in edits:
         start, end = _word_span(base, edit)
@@ -325,14 +326,14 @@ def widen_to_words(base: str, edits: list[Edit]) -> list[Edit]:
             run_start, run_end = min(run_start, start), max(run_end, end)
             continue
         if run:
-            widened.append(Edit(run_start, run_end, _splice(base, run_start, run_end, run)))
+            widened.append(BaseEdit(run_start, run_end, _splice(base, run_start, run_end, run)))
         run, run_start, run_end = [edit], start, end
     if run:
-        widened.append(Edit(run_start, run_end, _splice(base, run_start, run_end, run)))
+        widened.append(BaseEdit(run_start, run_end, _splice(base, run_start, run_end, run)))
     return widened
 
 
-def _word_span(base: str, edit: Edit) -> tuple[int, int]:
+def _word_span(base: str, edit: BaseEdit) -> tuple[int, int]:
     """The part of the base an edit changes: its range and the words it reaches into."""
     start, end = edit.start, edit.end
     if _changes_word_before(base, edit):
@@ -344,7 +345,7 @@ def _word_span(base: str, edit: Edit) -> tuple[int, int]:
     return start, end
 
 
-def _changes_word_before(base: str, edit: Edit) -> bool:
+def _changes_word_before(base: str, edit: BaseEdit) -> bool:
     """Whether the edit starts inside a word, or glues something onto the word before it."""
     word_end = base[edit.start - 1 : edit.start]
     next_in_base = base[edit.start : edit.start + 1]
@@ -352,7 +353,7 @@ def _changes_word_before(base: str, edit: Edit) -> bool:
     return _is_word(word_end) and (_is_word(next_in_base) or _is_word(next_once_applied))
 
 
-def _changes_word_after(base: str, edit: Edit) -> bool:
+def _changes_word_after(base: str, edit: BaseEdit) -> bool:
     """Whether the edit ends inside a word, or glues something onto the word after it."""
     word_start = base[edit.end : edit.end + 1]
     previous_in_base = base[edit.end - 1 : edit.end] if edit.end > 0 else ""
@@ -376,8 +377,8 @@ class _Group:
     base: str
     start: int
     end: int
-    ours: list[Edit] = field(default_factory=list)
-    theirs: list[Edit] = field(default_factory=list)
+    ours: list[BaseEdit] = field(default_factory=list)
+    theirs: list[BaseEdit] = field(default_factory=list)
 
     @property
     def ours_version(self) -> str:
@@ -389,17 +390,19 @@ class _Group:
         """This part of the base as theirs left it."""
         return _splice(self.base, self.start, self.end, self.theirs)
 
-    def reaches(self, edit: Edit) -> bool:
+    def reaches(self, edit: BaseEdit) -> bool:
         """Whether the edit meets the part of the base this group covers."""
         return _meet((self.start, self.end), (edit.start, edit.end))
 
-    def add(self, edit: Edit, *, ours: bool) -> None:
+    def add(self, edit: BaseEdit, *, ours: bool) -> None:
         """Take in an edit, widening the group to cover it."""
         (self.ours if ours else self.theirs).append(edit)
         self.start, self.end = min(self.start, edit.start), max(self.end, edit.end)
 
 
-def _groups(base: str, ours_edits: list[Edit], theirs_edits: list[Edit]) -> Iterator[_Group]:
+def _groups(
+    base: str, ours_edits: list[BaseEdit], theirs_edits: list[BaseEdit]
+) -> Iterator[_Group]:
     """The edits of both sides, gathered where they meet, in base order."""
     tagged = [(edit, False) for edit in theirs_edits] + [(edit, True) for edit in ours_edits]
     # Sorting by (start, end) puts an insertion before a region that starts at
@@ -476,7 +479,7 @@ def _both(theirs_text: str, ours_text: str, *, conflicting: bool) -> _Resolution
     return _Resolution(text, conflicting, placed)
 
 
-def _whole_insertion(group: _Group, edit: Edit) -> str:
+def _whole_insertion(group: _Group, edit: BaseEdit) -> str:
     """What an edit wrote, and for an insertion the base text it may have been typed over.
 
     A diff may place an insertion anywhere its text repeats the base around it: "[t]" typed
@@ -515,7 +518,7 @@ def _side_by_side(first: str, second: str) -> str:
     return first + second
 
 
-def _splice(base: str, start: int, end: int, edits: list[Edit]) -> str:
+def _splice(base: str, start: int, end: int, edits: list[BaseEdit]) -> str:
     """`base[start:end]` with the edits (in order, inside it) applied."""
     pieces = []
     position = start
@@ -526,9 +529,9 @@ def _splice(base: str, start: int, end: int, edits: list[Edit]) -> str:
     return "".join(pieces)
 
 
-def _check_edits(base: str, edits: list[Edit], side: str) -> None:
+def _check_edits(base: str, edits: list[BaseEdit], side: str) -> None:
     """Refuse edits that lie outside the base, come out of order, overlap, or have no order."""
-    previous: Edit | None = None
+    previous: BaseEdit | None = None
     for edit in edits:
         if not 0 <= edit.start <= edit.end <= len(base):
             raise ValueError(f"{side} edit {edit} lies outside the base text")

@@ -12,8 +12,8 @@ from drafting.text.anchors import DELETE
 from drafting.text.anchors import EQUAL
 from drafting.text.anchors import INSERT
 from drafting.text.anchors import Anchor
-from drafting.text.anchors import Edit
 from drafting.text.anchors import Span
+from drafting.text.anchors import SpanEdit
 from drafting.text.anchors import SpanMapper
 from drafting.text.anchors import Utf16Index
 from drafting.text.anchors import edits_of_delta
@@ -73,13 +73,13 @@ def test_the_units_of_a_delta_are_utf16():
 
 def test_edits_at_the_edges():
     span = Span(4, 10)  # "rights" in "the rights of"
-    assert map_through(span, [Edit(4, 4, 3)]) == Span(7, 13)  # typed at its start: before it
-    assert map_through(span, [Edit(10, 10, 3)]) == Span(4, 10)  # at its end: after it
-    assert map_through(span, [Edit(6, 6, 2)]) == Span(4, 12)  # inside: it grows
-    assert map_through(span, [Edit(2, 6, 1)]) == Span(2, 7)  # its start replaced: cut there
-    assert map_through(span, [Edit(8, 12, 0)]) == Span(4, 8)  # its end deleted
-    assert map_through(span, [Edit(4, 10, 5)]) is None  # replaced whole
-    assert map_through(span, [Edit(0, 13, 0)]) is None  # deleted with more
+    assert map_through(span, [SpanEdit(4, 4, 3)]) == Span(7, 13)  # typed at its start: before it
+    assert map_through(span, [SpanEdit(10, 10, 3)]) == Span(4, 10)  # at its end: after it
+    assert map_through(span, [SpanEdit(6, 6, 2)]) == Span(4, 12)  # inside: it grows
+    assert map_through(span, [SpanEdit(2, 6, 1)]) == Span(2, 7)  # its start replaced: cut there
+    assert map_through(span, [SpanEdit(8, 12, 0)]) == Span(4, 8)  # its end deleted
+    assert map_through(span, [SpanEdit(4, 10, 5)]) is None  # replaced whole
+    assert map_through(span, [SpanEdit(0, 13, 0)]) is None  # deleted with more
 
 
 def test_a_rewritten_sentence_is_not_followed_by_its_stray_letters():

@@ -22,8 +22,8 @@ from drafting.text.diffs import diff
 from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
 from drafting.text.diffs import old_text
+from drafting.text.merge import BaseEdit
 from drafting.text.merge import Conflict
-from drafting.text.merge import Edit
 from drafting.text.merge import apply_edits
 from drafting.text.merge import edits_from_diffs
 from drafting.text.merge import join_split_insertions
@@ -134,8 +134,8 @@ def test_edits_that_only_touch_merge_cleanly(mode, ours, theirs, expected):
 @pytest.mark.parametrize("mode", MODES)
 def test_touching_edits_by_position(mode):
     base = "Member States shall act"
-    theirs = [Edit(0, 7, "")]  # deletes "Member "
-    ours = [Edit(7, 13, "Governments")]  # replaces "States", starting where theirs ends
+    theirs = [BaseEdit(0, 7, "")]  # deletes "Member "
+    ours = [BaseEdit(7, 13, "Governments")]  # replaces "States", starting where theirs ends
     result = merge_edits(base, ours, theirs, on_conflict=mode)
     assert result.text == "Governments shall act"
     assert result.clean
@@ -210,7 +210,7 @@ def test_an_insertion_a_diff_split_around_base_text_stays_whole():
     assert new_text(theirs_diffs) == "## must ✊[c0r22✊🏽]🏽\n\n1. Member States shall act.\n"
     ours_diffs = diff(base, base.replace("ents ✊🏽\n\n1. Member States ", ""))
     assert join_split_insertions(base, edits_from_diffs(theirs_diffs))[1:] == [
-        Edit(16, 16, "[c0r22✊🏽]")
+        BaseEdit(16, 16, "[c0r22✊🏽]")
     ]
     for mode in MODES:
         result = merge_diffs(base, ours_diffs, theirs_diffs, on_conflict=mode)
@@ -306,17 +306,19 @@ def test_endings_added_to_one_word_meet(mode):
 def test_combining_marks_belong_to_their_word():
     base = "हिंदी text and cafe\u0301 text"
     # "ि" (a vowel sign) and U+0301 (an acute accent) are marks, not word ends.
-    assert widen_to_words(base, [Edit(2, 2, "x")]) == [Edit(0, 5, "हिxंदी")]
-    assert widen_to_words(base, [Edit(20, 20, "s")]) == [Edit(15, 20, "cafe\u0301s")]
+    assert widen_to_words(base, [BaseEdit(2, 2, "x")]) == [BaseEdit(0, 5, "हिxंदी")]
+    assert widen_to_words(base, [BaseEdit(20, 20, "s")]) == [BaseEdit(15, 20, "cafe\u0301s")]
 
 
 def test_widening_reaches_words_an_edit_changes():
     base = "foo bar baz"
-    assert widen_to_words(base, [Edit(3, 3, "s")]) == [Edit(0, 3, "foos")]
-    assert widen_to_words(base, [Edit(3, 3, " new")]) == [Edit(3, 3, " new")]
-    assert widen_to_words(base, [Edit(3, 4, "")]) == [Edit(0, 7, "foobar")]
-    assert widen_to_words(base, [Edit(5, 6, "i"), Edit(6, 6, "k")]) == [Edit(4, 7, "bikr")]
-    assert widen_to_words(base, [Edit(0, 11, "x")]) == [Edit(0, 11, "x")]
+    assert widen_to_words(base, [BaseEdit(3, 3, "s")]) == [BaseEdit(0, 3, "foos")]
+    assert widen_to_words(base, [BaseEdit(3, 3, " new")]) == [BaseEdit(3, 3, " new")]
+    assert widen_to_words(base, [BaseEdit(3, 4, "")]) == [BaseEdit(0, 7, "foobar")]
+    assert widen_to_words(base, [BaseEdit(5, 6, "i"), BaseEdit(6, 6, "k")]) == [
+        BaseEdit(4, 7, "bikr")
+    ]
+    assert widen_to_words(base, [BaseEdit(0, 11, "x")]) == [BaseEdit(0, 11, "x")]
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -386,11 +388,11 @@ def test_diffs_of_another_base_are_refused():
 @pytest.mark.parametrize(
     "edits",
     [
-        pytest.param([Edit(2, 5, "x"), Edit(4, 6, "y")], id="overlapping"),
-        pytest.param([Edit(4, 6, "y"), Edit(0, 1, "x")], id="out of order"),
-        pytest.param([Edit(3, 3, "x"), Edit(3, 3, "y")], id="two insertions at one point"),
-        pytest.param([Edit(5, 20, "x")], id="past the end"),
-        pytest.param([Edit(4, 2, "x")], id="backwards"),
+        pytest.param([BaseEdit(2, 5, "x"), BaseEdit(4, 6, "y")], id="overlapping"),
+        pytest.param([BaseEdit(4, 6, "y"), BaseEdit(0, 1, "x")], id="out of order"),
+        pytest.param([BaseEdit(3, 3, "x"), BaseEdit(3, 3, "y")], id="two insertions at one point"),
+        pytest.param([BaseEdit(5, 20, "x")], id="past the end"),
+        pytest.param([BaseEdit(4, 2, "x")], id="backwards"),
     ],
 )
 def test_malformed_edits_are_refused(edits):
@@ -405,7 +407,7 @@ def test_an_unknown_conflict_rule_is_refused():
 
 def test_edits_from_diffs_joins_each_run_of_changes():
     diffs = [(EQUAL, "ab"), (-1, "c"), (INSERT, "X"), (EQUAL, "d"), (INSERT, "Y")]
-    assert edits_from_diffs(diffs) == [Edit(2, 3, "X"), Edit(4, 4, "Y")]
+    assert edits_from_diffs(diffs) == [BaseEdit(2, 3, "X"), BaseEdit(4, 4, "Y")]
     assert apply_edits("abcd", edits_from_diffs(diffs)) == "abXdY"
 
 
@@ -437,32 +439,34 @@ def bases(draw) -> str:
     return join_clauses(clauses, separators[: len(clauses)])[0]
 
 
-def edits_within(draw, low: int, high: int, tokens: Iterator[str]) -> list[Edit]:
+def edits_within(draw, low: int, high: int, tokens: Iterator[str]) -> list[BaseEdit]:
     """Random insertions, deletions and replacements inside `[low, high]`, in order."""
     cuts = sorted(draw(st.lists(st.integers(low, high), max_size=6)))
-    edits: list[Edit] = []
+    edits: list[BaseEdit] = []
     for start, end in zip(cuts[0::2], cuts[1::2], strict=False):
         kind = draw(st.sampled_from(["insert", "delete", "replace"]))
         if kind == "insert" or start == end:
-            edit = Edit(start, start, f" {next(tokens)}" if draw(st.booleans()) else next(tokens))
+            edit = BaseEdit(
+                start, start, f" {next(tokens)}" if draw(st.booleans()) else next(tokens)
+            )
         elif kind == "delete":
-            edit = Edit(start, end, "")
+            edit = BaseEdit(start, end, "")
         else:
-            edit = Edit(start, end, next(tokens))
+            edit = BaseEdit(start, end, next(tokens))
         previous = edits[-1] if edits else None
         if previous is None or previous.end < edit.start:
             edits.append(edit)
     return edits
 
 
-def both_sides(draw, base: str) -> tuple[list[Edit], list[Edit]]:
+def both_sides(draw, base: str) -> tuple[list[BaseEdit], list[BaseEdit]]:
     """Random edits of the whole base by each side, each side with its own tokens."""
     ours = edits_within(draw, 0, len(base), numbered_tokens("[", "]"))
     theirs = edits_within(draw, 0, len(base), numbered_tokens("{", "}"))
     return ours, theirs
 
 
-def tokens_in(edits: list[Edit]) -> list[str]:
+def tokens_in(edits: list[BaseEdit]) -> list[str]:
     """The tokens the edits insert."""
     return [edit.text.strip() for edit in edits if edit.text]
 
@@ -524,7 +528,7 @@ def test_edits_that_touch_at_word_boundaries_merge_cleanly(data, base):
         if owner is not None:
             edits, tokens = sides[owner]
             replaces = data.draw(st.booleans())
-            edits.append(Edit(start, end if replaces else start, next(tokens)))
+            edits.append(BaseEdit(start, end if replaces else start, next(tokens)))
     ours, theirs = sides["ours"][0], sides["theirs"][0]
     expected = apply_edits(base, sorted(ours + theirs, key=lambda edit: edit.start))
     # By position only: from the texts, a diff may describe a long replacement

@@ -23,7 +23,7 @@ import pytest
 
 from drafting.text.delta import utf16_length
 from drafting.text.diffs import diff
-from drafting.text.merge import Edit
+from drafting.text.merge import BaseEdit
 from drafting.text.merge import edits_from_diffs
 from drafting.text.merge import join_split_insertions
 from drafting.text.merge import merge
@@ -110,7 +110,7 @@ def random_cases(count: int) -> list[tuple[str, str, str]]:
     return cases
 
 
-def utf16_edits(base: str, edits: list[Edit]) -> list[dict]:
+def utf16_edits(base: str, edits: list[BaseEdit]) -> list[dict]:
     """Edits with their positions in UTF-16 code units, as merge.js takes them."""
     return [
         {
@@ -122,7 +122,7 @@ def utf16_edits(base: str, edits: list[Edit]) -> list[dict]:
     ]
 
 
-def server_edits(base: str, text: str) -> list[Edit]:
+def server_edits(base: str, text: str) -> list[BaseEdit]:
     """The edits the server's merge starts from."""
     return join_split_insertions(base, edits_from_diffs(diff(base, text)))
 
