@@ -17,6 +17,7 @@ from drafting.accounts.models import User
 from drafting.caucuses.models import Caucus
 from drafting.documents import live
 from drafting.documents import storage
+from drafting.documents.changes import begin_change
 from drafting.documents.models import AuthorshipCache
 from drafting.documents.models import Document
 from drafting.documents.models import KeptText
@@ -27,7 +28,6 @@ from drafting.errors import NotFound
 from drafting.errors import TooLarge
 from drafting.extensions import db
 from drafting.extensions import utcnow
-from drafting.locking import locked
 from drafting.text import merge as merging
 from drafting.text.authorship import Authorship
 from drafting.text.diffs import Diffs
@@ -168,30 +168,21 @@ def save_content(
     content = normalize_newlines(content)
     check_content(content)
     summary = check_summary(summary)
-    document = locked(document)
+    change = begin_change(document)
+    document = change.document
     if document.archived:
         raise Conflict(_("This document is archived. Restore it to edit."))
-    live.flush_live_edits(document, force=True)  # the head revision is now the live text
     if not 1 <= base_revision <= document.head_revision:
         raise Invalid(
             _("There is no revision %(n)d to save from.", n=base_revision),
             fields={"base_revision": "unknown"},
         )
-    head_text = document.content
     new_text, merged = content, False
     if base_revision != document.head_revision:
         new_text, merged = merged_text(document, author, base_revision, content), True
-    if new_text == head_text:
-        return SaveOutcome(document.head_revision, head_text, merged=merged)
-    revision = storage.store_revision(
-        document,
-        old_text=head_text,
-        new_text=new_text,
-        author=author,
-        summary=summary,
-        merged=merged,
-    )
-    live.change_live_text(document, new_text, author, revision=revision.number)
+    revision = change.apply(new_text, author=author, summary=summary, merged=merged)
+    if revision is None:
+        return SaveOutcome(document.head_revision, document.content, merged=merged)
     forget_kept_text(document, author)
     return SaveOutcome(revision.number, new_text, merged=merged, created=True)
 
@@ -282,21 +273,12 @@ def text_of(document: Document, number: int) -> str:
 def restore(document: Document, number: int, *, actor: User) -> SaveOutcome:
     """Make revision `number`'s text the new head; history is never rewritten."""
     old_text = text_of(document, number)
-    document = locked(document)
-    live.flush_live_edits(document, force=True)
-    head_text = document.content
-    if old_text == head_text:
-        return SaveOutcome(document.head_revision, head_text)
-    stored = storage.store_revision(
-        document,
-        old_text=head_text,
-        new_text=old_text,
-        author=actor,
-        summary=_("Restored revision %(n)d", n=number),
-        restored_from=number,
-    )
-    live.change_live_text(document, old_text, actor, revision=stored.number)
-    return SaveOutcome(stored.number, old_text, created=True)
+    change = begin_change(document)
+    summary = _("Restored revision %(n)d", n=number)
+    revision = change.apply(old_text, author=actor, summary=summary, restored_from=number)
+    if revision is None:
+        return SaveOutcome(change.document.head_revision, old_text)
+    return SaveOutcome(revision.number, old_text, created=True)
 
 
 @dataclass
