@@ -67,8 +67,8 @@ from drafting.review.models import SuggestionStatus
 from drafting.spreadsheets import spreadsheet_safe
 from drafting.text.anchors import Anchor
 from drafting.text.anchors import Span
-from drafting.text.anchors import SpanMapper
 from drafting.text.anchors import Utf16Index
+from drafting.text.anchors import follow_spans
 from drafting.text.anchors import locate
 from drafting.text.anchors import occurrences
 from drafting.text.markdown import render
@@ -159,9 +159,9 @@ def place_anchor(item: Anchored, document: Document, anchor: Anchor) -> None:
 def catch_up(document: Document, items: Sequence[Anchored]) -> None:
     """Bring every item's span to the document's current live version, in one pass.
 
-    The forward deltas since the oldest span are loaded once; each delta then moves all
-    the spans it reaches (SpanMapper leaves or shifts the others without walking it).
-    A passage whose every character was deleted is orphaned for good.
+    The forward deltas since the oldest span are loaded once, and `follow_spans` walks
+    them: each delta moves all the spans it reaches (SpanMapper leaves or shifts the others
+    without walking it). A passage whose every character was deleted is orphaned for good.
     """
     behind = sorted(
         (
@@ -185,29 +185,14 @@ def catch_up(document: Document, items: Sequence[Anchored]) -> None:
     followed: list[Anchored] = []
     for item in behind:
         if chain_start <= item.anchor_version <= document.live_version:
-            spans[id(item)] = Span(item.anchor_start, item.anchor_end)
             followed.append(item)
         else:
             spans[id(item)] = relocated(document, item)  # the chain back to it is gone
-    joining = 0
-    active: list[Anchored] = []
-    active_spans: list[Span] = []
-    for version, forward in rows:
-        if version <= chain_start:
-            continue
-        while joining < len(followed) and followed[joining].anchor_version < version:
-            active.append(followed[joining])
-            active_spans.append(spans[id(followed[joining])])
-            joining += 1
-        mapped = SpanMapper.of_delta(forward).map_all(active_spans)
-        if None in mapped:  # passages gone: they stay orphaned, and leave the walk
-            for item, span in zip(active, mapped, strict=True):
-                spans[id(item)] = span
-            kept = [index for index, span in enumerate(mapped) if span is not None]
-            active = [active[index] for index in kept]
-            mapped = [mapped[index] for index in kept]
-        active_spans = mapped
-    for item, span in zip(active, active_spans, strict=True):
+    mapped = follow_spans(
+        [(item.anchor_version, Span(item.anchor_start, item.anchor_end)) for item in followed],
+        [(version, forward) for version, forward in rows if version > chain_start],
+    )
+    for item, span in zip(followed, mapped, strict=True):
         spans[id(item)] = span
     store_spans(behind, spans, document.live_version)
 

@@ -259,6 +259,52 @@ class SpanMapper:
         return mapped
 
 
+def follow_spans(
+    spans: Sequence[tuple[int, Span]], deltas: Sequence[tuple[int, str]]
+) -> list[Span | None]:
+    """Where each span is after the deltas that follow its version; None once its passage
+    is gone.
+
+    `spans` are (version, span) pairs in UTF-16 units, in any order; `deltas` are the
+    (version, forward delta) of consecutive versions, oldest first, the delta of version v
+    leading from the text of v - 1 to that of v. A span at version v is mapped through
+    each delta of a version after v (so one at the last version, or later, stays as it
+    is); once a delta orphans it, it leaves the walk and stays None, however the text
+    changes after. Each delta is read once and moves every span it reaches together
+    (`SpanMapper.map_all`). The answers come in the order of `spans`.
+
+    ValueError for a span older than the deltas reach back (the delta after its version
+    is not given), or deltas with a gap between their versions.
+    """
+    if deltas:
+        first = deltas[0][0]
+        if [version for version, _delta in deltas] != list(range(first, first + len(deltas))):
+            raise ValueError("the deltas' versions are not consecutive")
+        if any(version < first - 1 for version, _span in spans):
+            raise ValueError(f"a span is older than the deltas, which start at version {first}")
+    followed: list[Span | None] = [span for _version, span in spans]
+    joining = sorted(range(len(spans)), key=lambda index: spans[index][0])
+    joined = 0
+    active: list[int] = []  # indexes of the spans on the walk, and where they are now
+    active_spans: list[Span] = []
+    for version, delta in deltas:
+        while joined < len(joining) and spans[joining[joined]][0] < version:
+            active.append(joining[joined])
+            active_spans.append(spans[joining[joined]][1])
+            joined += 1
+        mapped = SpanMapper.of_delta(delta).map_all(active_spans)
+        if None in mapped:  # passages gone: they stay orphaned, and leave the walk
+            for index, span in zip(active, mapped, strict=True):
+                if span is None:
+                    followed[index] = None
+            active = [index for index, span in zip(active, mapped, strict=True) if span is not None]
+            mapped = [span for span in mapped if span is not None]
+        active_spans = mapped
+    for index, span in zip(active, active_spans, strict=True):
+        followed[index] = span
+    return followed
+
+
 class Utf16Index:
     """Converts positions in one text between Python characters and UTF-16 code units."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from drafting.text.anchors import SpanMapper
 from drafting.text.anchors import Utf16Index
 from drafting.text.anchors import edits_of_delta
 from drafting.text.anchors import edits_of_diffs
+from drafting.text.anchors import follow_spans
 from drafting.text.anchors import locate
 from drafting.text.anchors import map_span
 from drafting.text.anchors import map_through
@@ -192,3 +194,85 @@ def test_edits_describe_the_change(old, new):
         growth = sum(edit.inserted - (edit.end - edit.start) for edit in edits)
         assert old_length + growth == new_length
         assert all(a.end < b.start for a, b in itertools.pairwise(edits))
+
+
+def chain_of(*texts: str) -> list[tuple[int, str]]:
+    """(version, forward delta) of each text after the first, which is version 0."""
+    return [
+        (version, to_delta(diff(old, new)))
+        for version, (old, new) in enumerate(itertools.pairwise(texts), start=1)
+    ]
+
+
+@st.composite
+def walks(draw):
+    """A chain of edits of a text (versions 1…n after version 0), and spans at its versions
+    (UTF-16 units of the text at the span's version)."""
+    text = draw(st.text(alphabet="ab XY😀\n", max_size=40))
+    texts = [text]
+    for _ in range(draw(st.integers(0, 6))):
+        start = draw(st.integers(0, len(text)))
+        end = min(len(text), start + draw(st.integers(0, 8)))
+        text = text[:start] + draw(st.text(alphabet="ab XY😀", max_size=6)) + text[end:]
+        texts.append(text)
+    spans = []
+    for _ in range(draw(st.integers(0, 8))):
+        version = draw(st.integers(0, len(texts) - 1))
+        units = utf16_length(texts[version])
+        if units:
+            start = draw(st.integers(0, units - 1))
+            spans.append((version, Span(start, draw(st.integers(start + 1, units)))))
+    return spans, chain_of(*texts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(walks())
+def test_following_many_spans_agrees_with_mapping_each_through_each_delta(walk):
+    spans, deltas = walk
+    expected = []
+    for version, span in spans:
+        mapped: Span | None = span
+        for delta_version, delta in deltas:
+            if delta_version > version and mapped is not None:
+                mapped = map_span(mapped, delta)
+        expected.append(mapped)
+    assert follow_spans(spans, deltas) == expected
+
+
+def test_a_span_joins_the_walk_at_its_own_version():
+    deltas = chain_of(
+        "the rights of women",
+        "Now the rights of women",  # version 1
+        "Now the rights of all women",  # version 2
+    )
+    rights_at_0, women_at_1, now_at_2 = Span(4, 10), Span(18, 23), Span(0, 3)
+    assert follow_spans([(1, women_at_1), (0, rights_at_0), (2, now_at_2)], deltas) == [
+        Span(22, 27),  # moved by version 2's "all " only, not again by version 1's "Now "
+        Span(8, 14),
+        now_at_2,  # at the last version: nothing to follow
+    ]
+    assert follow_spans([], deltas) == []
+    assert follow_spans([(0, rights_at_0)], []) == [rights_at_0]
+
+
+def test_an_orphaned_span_stays_orphaned_when_its_words_come_back():
+    deltas = chain_of(
+        "the rights of women",
+        "the of women",  # version 1: "rights " deleted
+        "the rights of women",  # version 2: the same words written again
+    )
+    rights, women = Span(4, 10), Span(14, 19)
+    assert follow_spans([(0, rights), (0, women), (1, Span(4, 6))], deltas) == [
+        None,
+        women,
+        Span(11, 13),  # "of", at version 1: joined after the deletion
+    ]
+
+
+def test_following_needs_every_delta_after_each_span():
+    deltas = chain_of("a", "ab", "abc", "abcd")
+    with pytest.raises(ValueError, match="consecutive"):
+        follow_spans([(0, Span(0, 1))], [deltas[0], deltas[2]])
+    with pytest.raises(ValueError, match="older"):
+        follow_spans([(0, Span(0, 1))], deltas[1:])  # version 1's delta is missing
+    assert follow_spans([(1, Span(0, 1))], deltas[1:]) == [Span(0, 1)]
