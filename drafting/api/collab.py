@@ -21,6 +21,7 @@ from drafting.caucuses.access import may_edit
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.collab import notify
+from drafting.collab import presence
 from drafting.collab import service
 from drafting.documents.service import check_content
 from drafting.extensions import db
@@ -45,7 +46,7 @@ def open_session(doc_id: int, target, membership):
         "user": {
             "id": current_user.id,
             "name": current_user.name,
-            "colour": service.colour_of(current_user.id),
+            "colour": presence.colour_of(current_user.id),
         },
     }, 201
 

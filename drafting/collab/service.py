@@ -7,7 +7,6 @@ into the live text by position (never by fuzzy matching), then send back what ch
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -19,6 +18,8 @@ from flask_babel import gettext as _
 
 from drafting.accounts.models import User
 from drafting.collab.models import EditSession
+from drafting.collab.presence import editors_of
+from drafting.collab.presence import presence_tag
 from drafting.documents import live
 from drafting.documents.models import Document
 from drafting.documents.service import check_content
@@ -42,13 +43,6 @@ from drafting.text.merge import merge_diffs
 log = logging.getLogger(__name__)
 
 SESSION_IDLE_LIMIT = timedelta(hours=1)
-PRESENCE_WINDOW = timedelta(seconds=30)
-PALETTE_SIZE = 12
-
-
-def colour_of(user_id: int) -> int:
-    """A stable colour index for a person, the same in every tab."""
-    return user_id % PALETTE_SIZE
 
 
 @dataclass
@@ -119,6 +113,24 @@ def out_of_sync() -> Conflict:
     return Conflict(_("Your editor is out of step with the document. Reconnecting…"))
 
 
+@dataclass
+class Chain:
+    """A session's chain while one sync works on it: the backup (the text at `backup_m`),
+    the outgoing edits `backup_m, backup_m + 1, …`, which lead to the shadow (the text at
+    `shadow_m`, after the client's edits below `shadow_n`). Texts are by reference: a live
+    version plus deltas on top. Kept in locals and written to the session once, at the end:
+    a session changed before the sync's queries would be flushed, then updated again."""
+
+    backup_version: int
+    backup_deltas: list[str]
+    backup_m: int
+    shadow_version: int
+    shadow_deltas: list[str]
+    shadow_m: int
+    shadow_n: int
+    outgoing: list[list]
+
+
 def sync(
     document: Document,
     user: User,
@@ -130,102 +142,132 @@ def sync(
     cursor: tuple[int, int] | None = None,
     presence: str | None = None,
 ) -> SyncAnswer:
-    """One sync of one tab, following SYNC.md's steps 1 to 7.
+    """One sync of one tab, following SYNC.md's steps 1 to 7, with the document locked.
 
-    The session keeps a chain: the backup (the text at `backup_m`), then the outgoing
-    edits `backup_m, backup_m + 1, …`, which lead to the shadow (the text at `shadow_m`).
-    A client is always somewhere on that chain: at `shadow_m` if it heard our last
-    answer, lower if it missed answers.
-
-    Fix (found by tests/collab/test_faults.py, "late duplicate"): SYNC.md's step 2 used to
-    restore the backup whenever `m == backup_m`, and recompute the outgoing edit from it.
-    A copy of an already answered request (a retry, a duplicate the network delivers
-    late) has that `m`, so after someone else had typed, the server's shadow became a
-    text the client never had, under the same `m` the client had reached: the client
-    then silently stopped receiving that change (same lengths), or got 409 and reopened.
-    Now a sync that carries no new edit keeps the chain and only extends it, so every
-    `m` the client may hold still names the text it has; only a sync with new edits,
-    which were typed on the text at `m`, rolls the shadow back to it (step 2 proper).
+    A client is always somewhere on its session's chain (`Chain`): at `shadow_m` if it
+    heard our last answer, lower if it missed answers. A sync that carries no new edit
+    keeps the chain and only extends it, so every `m` the client may hold still names the
+    text it has; only a sync with new edits, typed on the text at `m`, rolls the shadow
+    back to it (docs/sync.md, "The server's step").
 
     `presence` is the tag of the editors list the client holds (docs/sync.md, "Presence"):
     when the list has not changed since, the answer leaves it out.
     """
     document = locked(document)
     session = find_session(document, user, client_id)
-    outgoing = json.loads(session.outgoing)
-    if not session.backup_m <= m <= session.shadow_m:
-        raise out_of_sync()
-    # The new state is kept in locals and written to the session once, at the end: a
-    # session changed before the queries below would be flushed, then updated again.
-    # Step 3: the client has every outgoing edit below `m`; the text at `m` is the new
-    # backup (the client confirmed it has it).
-    received = [delta for edit_m, delta in outgoing if edit_m < m]
-    outgoing = [edit for edit in outgoing if edit[0] >= m]
-    if m == session.shadow_m:
-        backup_version, backup_deltas = session.shadow_version, session.shadow_deltas
-    else:
-        backup_version = session.backup_version
-        backup_deltas = json.dumps(json.loads(session.backup_deltas) + received)
-    backup_m = m
-    shadow_version, shadow_deltas_json, shadow_m = (
-        session.shadow_version,
-        session.shadow_deltas,
-        session.shadow_m,
-    )
+    chain = confirmed_up_to(session, m)
     if m < session.shadow_m and any(edit.n >= session.shadow_n for edit in edits):
-        # Step 2: the client missed our last answers and typed on the text at `m`: go
-        # back to the shadow it has; what we sent after it is sent again, recomputed.
-        shadow_version, shadow_deltas_json, shadow_m = backup_version, backup_deltas, m
-        outgoing = []
-    shadow_deltas = json.loads(shadow_deltas_json)
-    # The shadow, and what the live text has that it lacks, by position (never by diffing).
-    shadow, to_live = shadow_and_changes(document, shadow_version, shadow_deltas)
-    shadow_n = session.shadow_n
-    for edit in edits:
-        if edit.n < shadow_n:
-            continue  # a duplicate of an edit already applied
-        if edit.n > shadow_n:
-            raise out_of_sync()
-        shadow, to_live = apply_client_edit(
-            document, user, shadow, to_live, edit.delta, can_edit=can_edit
-        )
-        shadow_deltas.append(edit.delta)
-        shadow_n += 1
-    # Step 5: with nothing outstanding, the backup is the shadow as the client now has it
-    # (with edits outstanding, the client may still be at `m`: the backup stays there).
-    if not outgoing:
-        backup_m = shadow_m
-        if shadow == document.content:
-            backup_version, backup_deltas = document.live_version, "[]"
-        else:
-            backup_version, backup_deltas = shadow_version, json.dumps(shadow_deltas)
-    # Step 6: send the client whatever the live text has that its shadow lacks; then the
-    # shadow is the live text.
-    if shadow != document.content:
-        outgoing.append([shadow_m, to_delta(to_live)])
-        shadow_m += 1
-    session.shadow_version, session.shadow_deltas = document.live_version, "[]"
-    session.shadow_n, session.shadow_m = shadow_n, shadow_m
-    session.backup_version, session.backup_deltas, session.backup_m = (
-        backup_version,
-        backup_deltas,
-        backup_m,
-    )
-    session.outgoing = json.dumps(outgoing)
-    session.last_seen_at = utcnow()
-    session.cursor_anchor, session.cursor_head = cursor if cursor else (None, None)
+        roll_back_to_backup(chain)
+    shadow, to_live = shadow_and_changes(document, chain.shadow_version, chain.shadow_deltas)
+    shadow, to_live = apply_client_edits(document, user, chain, shadow, to_live, edits, can_edit)
+    settle_backup(chain, document, shadow)
+    send_live_changes(chain, document, shadow, to_live)
+    keep(session, chain, document, cursor)
     live.flush_live_edits(document)
     db.session.flush()
     editors = editors_of(document)
     tag = presence_tag(editors)
     return SyncAnswer(
-        ack=session.shadow_n,
-        m=session.shadow_m,
-        edits=[{"m": edit_m, "delta": delta} for edit_m, delta in outgoing],
+        ack=chain.shadow_n,
+        m=chain.shadow_m,
+        edits=[{"m": edit_m, "delta": delta} for edit_m, delta in chain.outgoing],
         version=document.live_version,
         editors=None if presence == tag else editors,
         presence=tag,
     )
+
+
+def confirmed_up_to(session: EditSession, m: int) -> Chain:
+    """Steps 1 and 3: the client has every outgoing edit below `m`, so the text at `m` is
+    the new backup (it confirmed it has it); an `m` off the chain is out of step."""
+    outgoing = json.loads(session.outgoing)
+    if not session.backup_m <= m <= session.shadow_m:
+        raise out_of_sync()
+    received = [delta for edit_m, delta in outgoing if edit_m < m]
+    if m == session.shadow_m:
+        backup_version = session.shadow_version
+        backup_deltas = json.loads(session.shadow_deltas)
+    else:
+        backup_version = session.backup_version
+        backup_deltas = json.loads(session.backup_deltas) + received
+    return Chain(
+        backup_version=backup_version,
+        backup_deltas=backup_deltas,
+        backup_m=m,
+        shadow_version=session.shadow_version,
+        shadow_deltas=json.loads(session.shadow_deltas),
+        shadow_m=session.shadow_m,
+        shadow_n=session.shadow_n,
+        outgoing=[edit for edit in outgoing if edit[0] >= m],
+    )
+
+
+def roll_back_to_backup(chain: Chain) -> None:
+    """Step 2: the client missed our last answers and typed on the text at `m`: go back to
+    the shadow it has; what we sent after it is sent again, recomputed."""
+    chain.shadow_version = chain.backup_version
+    chain.shadow_deltas = list(chain.backup_deltas)
+    chain.shadow_m = chain.backup_m
+    chain.outgoing = []
+
+
+def apply_client_edits(
+    document: Document,
+    user: User,
+    chain: Chain,
+    shadow: str,
+    to_live: Diffs,
+    edits: list[ClientEdit],
+    can_edit: bool,
+) -> tuple[str, Diffs]:
+    """Step 4: merge each new client edit into the live text, in order; duplicates of
+    edits already applied are skipped, a gap is out of step."""
+    for edit in edits:
+        if edit.n < chain.shadow_n:
+            continue
+        if edit.n > chain.shadow_n:
+            raise out_of_sync()
+        shadow, to_live = apply_client_edit(
+            document, user, shadow, to_live, edit.delta, can_edit=can_edit
+        )
+        chain.shadow_deltas.append(edit.delta)
+        chain.shadow_n += 1
+    return shadow, to_live
+
+
+def settle_backup(chain: Chain, document: Document, shadow: str) -> None:
+    """Step 5: with nothing outstanding, the backup is the shadow as the client now has it
+    (with edits outstanding, the client may still be at `m`: the backup stays there)."""
+    if chain.outgoing:
+        return
+    chain.backup_m = chain.shadow_m
+    if shadow == document.content:
+        chain.backup_version, chain.backup_deltas = document.live_version, []
+    else:
+        chain.backup_version, chain.backup_deltas = chain.shadow_version, list(chain.shadow_deltas)
+
+
+def send_live_changes(chain: Chain, document: Document, shadow: str, to_live: Diffs) -> None:
+    """Step 6: send the client whatever the live text has that its shadow lacks; then the
+    shadow is the live text."""
+    if shadow != document.content:
+        chain.outgoing.append([chain.shadow_m, to_delta(to_live)])
+        chain.shadow_m += 1
+    chain.shadow_version, chain.shadow_deltas = document.live_version, []
+
+
+def keep(
+    session: EditSession, chain: Chain, document: Document, cursor: tuple[int, int] | None
+) -> None:
+    """Write the chain, the time and the cursor to the session, once."""
+    session.shadow_version, session.shadow_deltas = chain.shadow_version, "[]"
+    session.shadow_n, session.shadow_m = chain.shadow_n, chain.shadow_m
+    session.backup_version = chain.backup_version
+    session.backup_deltas = json.dumps(chain.backup_deltas)
+    session.backup_m = chain.backup_m
+    session.outgoing = json.dumps(chain.outgoing)
+    session.last_seen_at = utcnow()
+    session.cursor_anchor, session.cursor_head = cursor if cursor else (None, None)
 
 
 def shadow_and_changes(document: Document, version: int, deltas: list[str]) -> tuple[str, Diffs]:
@@ -297,63 +339,6 @@ def check_kept(document: Document, merged: MergeResult) -> None:
         [len(text) for text in merged.lost["theirs"]],
     )
     raise TryAgain(_("Your latest typing could not be placed safely yet. Trying again…"))
-
-
-def editors_of(document: Document) -> list[dict]:
-    """The tabs seen in the last 30 seconds, with their people's names and colours.
-
-    One query with the names joined in (performance: loading each session's `user` lazily
-    cost one round trip per open tab, inside the document lock: with 30 tabs that was
-    40 % of a sync's time in bench/collab.py's profile).
-    """
-    rows = db.session.execute(
-        sa.select(
-            EditSession.client_id,
-            EditSession.user_id,
-            User.name,
-            EditSession.last_seen_at,
-            EditSession.cursor_anchor,
-            EditSession.cursor_head,
-        )
-        .join(User, User.id == EditSession.user_id)
-        .where(
-            EditSession.document_id == document.id,
-            EditSession.closed_at.is_(None),
-            EditSession.last_seen_at >= utcnow() - PRESENCE_WINDOW,
-        )
-        .order_by(EditSession.id)
-    )
-    return [
-        {
-            "client_id": row.client_id,
-            "user_id": row.user_id,
-            "name": row.name,
-            "colour": colour_of(row.user_id),
-            "last_seen": row.last_seen_at,
-            "cursor": (
-                {"anchor": row.cursor_anchor, "head": row.cursor_head}
-                if row.cursor_anchor is not None
-                else None
-            ),
-        }
-        for row in rows
-    ]
-
-
-def presence_tag(editors: list[dict]) -> str:
-    """A tag of the editors list that changes when the list does, the same on every worker.
-
-    Everything a client shows is in it (who, names, colours, cursors), except `last_seen`,
-    which moves on every sync of every tab: with it, the tag would change with each answer
-    and the list would never be left out. The list only holds tabs seen in the last 30 s,
-    so a tab going quiet still changes the tag when it drops out.
-    """
-    shown = [
-        [editor["client_id"], editor["user_id"], editor["name"], editor["colour"], editor["cursor"]]
-        for editor in editors
-    ]
-    encoded = json.dumps(shown, separators=(",", ":"), ensure_ascii=False).encode()
-    return hashlib.blake2b(encoded, digest_size=12).hexdigest()
 
 
 def close_session(document: Document, user: User, client_id: str) -> None:
