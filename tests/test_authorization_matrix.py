@@ -210,17 +210,18 @@ def stub_pdf_engine(monkeypatch) -> None:
 def create_version(factory: Factory, document_id: int, owner: User) -> tuple[int, str, int]:
     """A final version, public and open to endorsements, with one endorsement: (id, slug,
     endorsement id)."""
-    from drafting.publishing import service as publishing
+    from drafting.publishing import endorsements
+    from drafting.publishing import versions
 
     with factory.context():
-        version = publishing.create_version(
+        version = versions.create_version(
             db.session.get(Document, document_id),
             db.session.get(User, owner.id),
             label="Round 1",
             final=True,
         )
-        publishing.update_sharing(version, public=True, endorsements_open=True)
-        endorsement = publishing.endorse_as_member(
+        versions.update_sharing(version, public=True, endorsements_open=True)
+        endorsement = endorsements.endorse_as_member(
             version, db.session.get(User, owner.id), organization="Migrant Voices"
         )
         db.session.commit()

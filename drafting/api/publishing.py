@@ -22,7 +22,10 @@ from drafting.api.schemas import PageQuery
 from drafting.api.schemas import Strict
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
-from drafting.publishing import service
+from drafting.publishing import endorsements
+from drafting.publishing import fields
+from drafting.publishing import printing
+from drafting.publishing import versions
 from drafting.publishing.models import Endorsement
 from drafting.publishing.models import Version
 from drafting.publishing.views import pdf_response
@@ -36,12 +39,12 @@ TAGS = ["publishing"]
 
 
 class VersionCreate(Strict):
-    label: str = Field(min_length=1, max_length=service.MAX_LABEL_CHARS)
+    label: str = Field(min_length=1, max_length=fields.MAX_LABEL_CHARS)
     revision: int | None = Field(
         None, ge=1, le=2_147_483_647, description="The revision to freeze; the head by default."
     )
     final: bool = False
-    note: str = Field("", max_length=service.MAX_NOTE_CHARS)
+    note: str = Field("", max_length=fields.MAX_NOTE_CHARS)
 
 
 class VersionUpdate(Strict):
@@ -82,8 +85,8 @@ class DraftPdfQuery(Strict):
 
 
 class EndorsementCreate(Strict):
-    organization: str = Field(min_length=1, max_length=service.MAX_ORGANIZATION_CHARS)
-    country: str = Field("", max_length=service.MAX_COUNTRY_CHARS)
+    organization: str = Field(min_length=1, max_length=fields.MAX_ORGANIZATION_CHARS)
+    country: str = Field("", max_length=fields.MAX_COUNTRY_CHARS)
 
 
 class EndorsementOut(BaseModel):
@@ -141,7 +144,7 @@ def endorsement_json(endorsement: Endorsement) -> dict:
     }
 
 
-def page_size_of(value: str) -> service.PageSize:
+def page_size_of(value: str) -> printing.PageSize:
     """`letter` or `Letter` → "Letter"; anything else is A4."""
     return "Letter" if value.lower() == "letter" else "A4"
 
@@ -159,7 +162,7 @@ def page_size_of(value: str) -> service.PageSize:
 def create_version(doc_id: int, target, membership):
     """Freeze a revision (the head by default) as a labelled version (rapporteurs)."""
     body: VersionCreate = request.context.json
-    version = service.create_version(
+    version = versions.create_version(
         target,
         current_user,
         label=body.label,
@@ -176,11 +179,11 @@ def create_version(doc_id: int, target, membership):
 def list_versions(doc_id: int, target, membership):
     """A document's versions, newest first."""
     query: PageQuery = request.context.query
-    versions = service.versions_of(target)
-    page = versions[query.offset : query.offset + query.limit]
+    found = versions.versions_of(target)
+    page = found[query.offset : query.offset + query.limit]
     return {
         "items": [version_json(version) for version in page],
-        **page_info(len(versions), query.limit, query.offset, doc_id=doc_id),
+        **page_info(len(found), query.limit, query.offset, doc_id=doc_id),
     }
 
 
@@ -200,7 +203,7 @@ def get_version(vid: int, target, membership):
 def update_version(vid: int, target, membership):
     """Make a version public or not; open or close its public endorsements (rapporteurs)."""
     body: VersionUpdate = request.context.json
-    service.update_sharing(target, public=body.public, endorsements_open=body.endorsements_open)
+    versions.update_sharing(target, public=body.public, endorsements_open=body.endorsements_open)
     return version_json(target)
 
 
@@ -213,7 +216,7 @@ def update_version(vid: int, target, membership):
 def version_pdf(vid: int, target, membership) -> FlaskResponse:
     """The version's PDF, the same bytes every time; `?edition=endorsed` lists its endorsers."""
     query: VersionPdfQuery = request.context.query
-    pdf_bytes = service.version_pdf(
+    pdf_bytes = printing.version_pdf(
         target, page_size=page_size_of(query.page_size), endorsed=query.edition == "endorsed"
     )
     return pdf_response(pdf_bytes, f"{target.title}-{target.label}", public=False)
@@ -226,7 +229,7 @@ def draft_pdf(doc_id: int, target, membership) -> FlaskResponse:
     """A PDF of any revision (the head by default), marked as a draft."""
     query: DraftPdfQuery = request.context.query
     number = query.revision or target.head_revision
-    pdf_bytes = service.draft_pdf(target, number, page_size=page_size_of(query.page_size))
+    pdf_bytes = printing.draft_pdf(target, number, page_size=page_size_of(query.page_size))
     return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
 
 
@@ -243,7 +246,7 @@ def draft_pdf(doc_id: int, target, membership) -> FlaskResponse:
 def endorse(vid: int, target, membership):
     """Sign an organization on to a final version; it names the text hash it endorses."""
     body: EndorsementCreate = request.context.json
-    endorsement = service.endorse_as_member(
+    endorsement = endorsements.endorse_as_member(
         target, current_user, organization=body.organization, country=body.country
     )
     return endorsement_json(endorsement), 201
@@ -255,11 +258,11 @@ def endorse(vid: int, target, membership):
 def list_endorsements(vid: int, target, membership):
     """The version's endorsements: confirmed and not hidden, by organization."""
     query: PageQuery = request.context.query
-    endorsements = service.listed_endorsements(target)
-    page = endorsements[query.offset : query.offset + query.limit]
+    listed = endorsements.listed_endorsements(target)
+    page = listed[query.offset : query.offset + query.limit]
     return {
         "items": [endorsement_json(endorsement) for endorsement in page],
-        **page_info(len(endorsements), query.limit, query.offset, vid=vid),
+        **page_info(len(listed), query.limit, query.offset, vid=vid),
     }
 
 
@@ -269,5 +272,5 @@ def list_endorsements(vid: int, target, membership):
 def update_endorsement(eid: int, target, membership):
     """Hide an endorsement as spam, or show it again (rapporteurs)."""
     body: EndorsementUpdate = request.context.json
-    service.set_hidden(target, body.hidden)
+    endorsements.set_hidden(target, body.hidden)
     return endorsement_json(target)

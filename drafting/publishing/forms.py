@@ -16,11 +16,11 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
-from drafting.publishing.service import MAX_COUNTRY_CHARS
-from drafting.publishing.service import MAX_EMAIL_CHARS
-from drafting.publishing.service import MAX_LABEL_CHARS
-from drafting.publishing.service import MAX_NOTE_CHARS
-from drafting.publishing.service import MAX_ORGANIZATION_CHARS
+from drafting.publishing.fields import MAX_COUNTRY_CHARS
+from drafting.publishing.fields import MAX_EMAIL_CHARS
+from drafting.publishing.fields import MAX_LABEL_CHARS
+from drafting.publishing.fields import MAX_NOTE_CHARS
+from drafting.publishing.fields import MAX_ORGANIZATION_CHARS
 
 
 class VersionForm(FlaskForm):

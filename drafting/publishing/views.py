@@ -26,8 +26,10 @@ from drafting.extensions import limiter
 from drafting.ids import id_from
 from drafting.mail import mail_configured
 from drafting.mail import send_mail
+from drafting.publishing import endorsements
 from drafting.publishing import exports
-from drafting.publishing import service
+from drafting.publishing import printing
+from drafting.publishing import versions as versioning
 from drafting.publishing.forms import EndorseForm
 from drafting.publishing.forms import PublicEndorseForm
 from drafting.publishing.forms import SharingForm
@@ -46,7 +48,7 @@ register_target("eid", lambda endorsement_id: db.session.get(Endorsement, endors
 @bp.app_context_processor
 def document_versions() -> dict:
     """Lets the document's reading page list its versions (templates/documents/read.html)."""
-    return {"document_versions": service.versions_of}
+    return {"document_versions": versioning.versions_of}
 
 
 def endorsement_limits() -> str:
@@ -83,7 +85,7 @@ def pdf_response(pdf_bytes: bytes, name: str, *, public: bool) -> Response:
         response.headers["Cache-Control"] = "private, no-store"
         return response
     response.headers["Cache-Control"] = "public, no-cache"
-    response.set_etag(service.pdf_sha256(pdf_bytes))
+    response.set_etag(printing.pdf_sha256(pdf_bytes))
     return response.make_conditional(request)
 
 
@@ -103,7 +105,7 @@ def render_versions(document, membership, form: VersionForm, status: int = 200):
         "publishing/versions.html",
         document=document,
         membership=membership,
-        versions=service.versions_of(document),
+        versions=versioning.versions_of(document),
         form=form,
         Role=Role,
     ), status
@@ -116,7 +118,7 @@ def create_version(doc_id: int, target, membership):
     form = VersionForm()
     if not form.validate_on_submit():
         return render_versions(target, membership, form, status=422)
-    version = service.create_version(
+    version = versioning.create_version(
         target,
         current_user,
         label=form.label.data,
@@ -131,8 +133,8 @@ def create_version(doc_id: int, target, membership):
 PDF_RETRY_SECONDS = 3
 
 
-@bp.errorhandler(service.PdfPending)
-def pdf_pending(error: service.PdfPending):
+@bp.errorhandler(printing.PdfPending)
+def pdf_pending(error: printing.PdfPending):
     """A PDF still on the print queue: a page that shows progress and reloads until it is ready.
 
     Only this blueprint's pages come here; the API answers its house 503 (`pdf_pending`).
@@ -153,7 +155,7 @@ def draft_pdf(doc_id: int, target, membership):
         # Not a number, or none any column could hold: say so rather than fail.
         raise NotFound(_("There is no revision %(n)s.", n=raw[:20]))
     number = number or target.head_revision
-    pdf_bytes = service.draft_pdf(target, number)
+    pdf_bytes = printing.draft_pdf(target, number)
     return pdf_response(pdf_bytes, f"{target.title}-draft-{number}", public=False)
 
 
@@ -179,12 +181,12 @@ def render_version(version: Version, membership, endorse_form=None, status: int 
         document=version.document,
         membership=membership,
         page=rendered(version),
-        endorsements=service.listed_endorsements(version),
-        all_endorsements=service.all_endorsements(version) if may_publish(membership) else [],
+        endorsements=endorsements.listed_endorsements(version),
+        all_endorsements=endorsements.all_endorsements(version) if may_publish(membership) else [],
         endorse_form=endorse_form,
         sharing_form=SharingForm(formdata=None, obj=version),
         visibility_form=VisibilityForm(formdata=None),
-        others=[v for v in service.versions_of(version.document) if v.id != version.id],
+        others=[v for v in versioning.versions_of(version.document) if v.id != version.id],
         Role=Role,
     ), status
 
@@ -195,7 +197,7 @@ def sharing(vid: int, target, membership):
     """Publish or unpublish a version; open or close public endorsements (rapporteurs)."""
     form = SharingForm()
     if form.validate_on_submit():
-        service.update_sharing(
+        versioning.update_sharing(
             target, public=form.public.data, endorsements_open=form.endorsements_open.data
         )
         flash(
@@ -209,7 +211,7 @@ def sharing(vid: int, target, membership):
 @member_of(Role.VIEWER)
 def version_pdf(vid: int, target, membership):
     """The version's PDF; `?edition=endorsed` lists its endorsers, `?page_size=letter`."""
-    pdf_bytes = service.version_pdf(
+    pdf_bytes = printing.version_pdf(
         target,
         page_size="Letter" if request.args.get("page_size", "").lower() == "letter" else "A4",
         endorsed=request.args.get("edition") == "endorsed",
@@ -261,7 +263,7 @@ def endorse(vid: int, target, membership):
     form = EndorseForm()
     if not form.validate_on_submit():
         return render_version(target, membership, endorse_form=form, status=422)
-    service.endorse_as_member(
+    endorsements.endorse_as_member(
         target, current_user, organization=form.organization.data, country=form.country.data or ""
     )
     flash(_("%(org)s endorses this version.", org=form.organization.data), "success")
@@ -274,7 +276,7 @@ def endorsement_visibility(eid: int, target, membership):
     """Hide an endorsement as spam, or show it again (rapporteurs)."""
     form = VisibilityForm()
     if form.validate_on_submit():
-        service.set_hidden(target, form.hidden.data == "1")
+        endorsements.set_hidden(target, form.hidden.data == "1")
     return redirect(url_for("publishing.version", vid=target.version_id) + "#manage-endorsements")
 
 
@@ -283,7 +285,7 @@ def endorsement_visibility(eid: int, target, membership):
 def endorsements_csv(vid: int, target, membership):
     """The listed endorsements as a spreadsheet (rapporteurs)."""
     return download(
-        exports.endorsements_csv(service.listed_endorsements(target)),
+        exports.endorsements_csv(endorsements.listed_endorsements(target)),
         "text/csv",
         f"{target.title}-{target.label}-endorsements",
         "csv",
@@ -307,7 +309,7 @@ def public_response(body: str) -> Response:
 @public
 def public_page(slug: str):
     """A published version for anyone with the link, and nothing else of its caucus."""
-    version = service.published_version(slug)
+    version = versioning.published_version(slug)
     return render_public(version, PublicEndorseForm(formdata=None))
 
 
@@ -317,7 +319,7 @@ def render_public(version: Version, form: PublicEndorseForm, status: int = 200):
         "publishing/public.html",
         version=version,
         page=rendered(version),
-        endorsements=service.listed_endorsements(version),
+        endorsements=endorsements.listed_endorsements(version),
         form=form,
         accepting=version.final and version.endorsements_open,
     )
@@ -330,8 +332,8 @@ def render_public(version: Version, form: PublicEndorseForm, status: int = 200):
 @public
 def public_pdf(slug: str):
     """The published version's PDF; `?edition=endorsed` lists its endorsers."""
-    version = service.published_version(slug)
-    pdf_bytes = service.version_pdf(version, endorsed=request.args.get("edition") == "endorsed")
+    version = versioning.published_version(slug)
+    pdf_bytes = printing.version_pdf(version, endorsed=request.args.get("edition") == "endorsed")
     return pdf_response(pdf_bytes, f"{version.title}-{version.label}", public=True)
 
 
@@ -340,7 +342,7 @@ def public_pdf(slug: str):
 @limiter.limit(endorsement_limits, key_func=by_address, scope="endorse-address")
 def public_endorse(slug: str):
     """Anyone with the link signs their organization on; confirmed by mail when mail works."""
-    version = service.published_version(slug)
+    version = versioning.published_version(slug)
     form = PublicEndorseForm()
     if not form.validate_on_submit():
         return render_public(version, form, status=422)
@@ -349,7 +351,7 @@ def public_endorse(slug: str):
         flash(_("Thank you. Your endorsement is recorded."), "success")
         return redirect(url_for("publishing.public_page", slug=slug))
     by_mail = mail_configured()
-    endorsement = service.endorse_publicly(
+    endorsement = endorsements.endorse_publicly(
         version,
         organization=form.organization.data,
         country=form.country.data or "",
@@ -372,7 +374,7 @@ def send_confirmation(version: Version, endorsement: Endorsement) -> bool:
     link = url_for(
         "publishing.confirm",
         slug=version.slug,
-        token=service.confirmation_token(endorsement),
+        token=endorsements.confirmation_token(endorsement),
         _external=True,
     )
     body = _(
@@ -391,12 +393,12 @@ def send_confirmation(version: Version, endorsement: Endorsement) -> bool:
 def confirm(slug: str):
     """Confirm a public endorsement. The link opens a page with a button: mail scanners that
     follow links must not confirm anything by themselves."""
-    version = service.published_version(slug)
+    version = versioning.published_version(slug)
     token = request.args.get("token", "")
-    endorsement = service.pending_endorsement(version, token)
+    endorsement = endorsements.pending_endorsement(version, token)
     form = EmptyForm()
     if form.validate_on_submit():
-        service.confirm_endorsement(version, token)
+        endorsements.confirm_endorsement(version, token)
         flash(_("Thank you. %(org)s now endorses this text.", org=endorsement.organization))
         return redirect(url_for("publishing.public_page", slug=slug) + "#endorsements")
     return render_template(
@@ -404,5 +406,5 @@ def confirm(slug: str):
         version=version,
         endorsement=endorsement,
         form=form,
-        collecting=service.collecting(version),
+        collecting=endorsements.collecting(version),
     )

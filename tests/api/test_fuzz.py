@@ -32,7 +32,8 @@ from drafting.caucuses.models import Role
 from drafting.collab import service as collab
 from drafting.documents import service as documents
 from drafting.extensions import db
-from drafting.publishing import service as publishing
+from drafting.publishing import endorsements
+from drafting.publishing import versions
 from tests.conftest import bearer
 from tests.conftest import test_config
 
@@ -138,13 +139,13 @@ def caucus_world(factory, stub_pdf_engine) -> dict[str, Any]:
         document_ids = [document.id, strangers_document.id]
         client_id = collab.open_session(document, db.session.get(User, owner.id)).client_id
         db.session.commit()
-        version = publishing.create_version(
+        version = versions.create_version(
             document, db.session.get(User, owner.id), label="Round 1", final=True
         )
-        endorsement = publishing.endorse_as_member(
+        endorsement = endorsements.endorse_as_member(
             version, db.session.get(User, editor.id), organization="Migrant Voices"
         )
-        strangers_version = publishing.create_version(
+        strangers_version = versions.create_version(
             strangers_document, db.session.get(User, stranger.id), label="Theirs"
         )
         db.session.commit()

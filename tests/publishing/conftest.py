@@ -16,7 +16,7 @@ from drafting.documents import service as documents
 from drafting.extensions import db
 from drafting.publishing import cache
 from drafting.publishing import pdf
-from drafting.publishing import service
+from drafting.publishing import versions
 from tests.conftest import bearer
 from tests.conftest import fresh
 
@@ -110,7 +110,7 @@ def make_version(app, team, make_document):
     def make(document=None, *, final=True, public=False, endorsements_open=False, **fields):
         document = document or make_document()
         with app.app_context():
-            version = service.create_version(
+            version = versions.create_version(
                 fresh(document),
                 fresh(team["rapporteur"]),
                 label=fields.pop("label", "Round 1"),
@@ -118,7 +118,7 @@ def make_version(app, team, make_document):
                 **fields,
             )
             if public or endorsements_open:
-                service.update_sharing(version, public=public, endorsements_open=endorsements_open)
+                versions.update_sharing(version, public=public, endorsements_open=endorsements_open)
             db.session.commit()
             return version
 

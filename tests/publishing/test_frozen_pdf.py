@@ -6,7 +6,8 @@ import hashlib
 
 from drafting.documents import service as documents
 from drafting.extensions import db
-from drafting.publishing import service
+from drafting.publishing import printing
+from drafting.publishing import versions
 from drafting.publishing.models import Version
 from tests.conftest import fresh
 
@@ -14,7 +15,7 @@ from tests.conftest import fresh
 def test_the_real_pdf_is_kept_and_served_unchanged(ctx, team, make_document):
     """The stored bytes are a PDF whose hash is pdf_sha256; edits and renames change nothing."""
     document = make_document()
-    version = service.create_version(
+    version = versions.create_version(
         fresh(document), fresh(team["rapporteur"]), label="Round 1", final=True
     )
     db.session.commit()
@@ -28,5 +29,5 @@ def test_the_real_pdf_is_kept_and_served_unchanged(ctx, team, make_document):
     db.session.commit()
     db.session.expire_all()
     again = db.session.get(Version, version.id)
-    assert service.version_pdf(again) == version.pdf
+    assert printing.version_pdf(again) == version.pdf
     assert again.pdf_sha256 == version.pdf_sha256

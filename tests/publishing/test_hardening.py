@@ -59,20 +59,21 @@ def test_a_pending_endorsement_cannot_be_confirmed_once_the_list_is_closed(
 ):
     """Closing endorsements closes them to late confirmations: the list stays as closed."""
     from drafting.extensions import db
-    from drafting.publishing import service
+    from drafting.publishing import endorsements
+    from drafting.publishing import versions
     from tests.conftest import fresh
 
     version = make_version(public=True, endorsements_open=True)
     with app.app_context():
-        pending = service.endorse_publicly(
+        pending = endorsements.endorse_publicly(
             fresh(version),
             organization="Late Org",
             country="",
             email="late@example.org",
             confirmed=False,
         )
-        token = service.confirmation_token(pending)
-        service.update_sharing(fresh(version), endorsements_open=False)
+        token = endorsements.confirmation_token(pending)
+        versions.update_sharing(fresh(version), endorsements_open=False)
         db.session.commit()
     path = f"/p/{version.slug}/confirm?token={token}"
     page = client.get(path)
@@ -82,4 +83,4 @@ def test_a_pending_endorsement_cannot_be_confirmed_once_the_list_is_closed(
     client.submit(path)
     assert "Late Org" not in client.get(f"/p/{version.slug}").text
     with app.app_context():
-        assert service.listed_endorsements(fresh(version)) == []
+        assert endorsements.listed_endorsements(fresh(version)) == []

@@ -9,7 +9,9 @@ from drafting.errors import Conflict
 from drafting.errors import Invalid
 from drafting.errors import NotFound
 from drafting.extensions import db
-from drafting.publishing import service
+from drafting.publishing import endorsements
+from drafting.publishing import printing
+from drafting.publishing import versions
 from drafting.publishing.models import Version
 from tests.conftest import fresh
 
@@ -28,13 +30,13 @@ def edit(document, author, text: str) -> None:
 def test_a_version_freezes_text_hashes_and_pdf(ctx, team, make_document, engine):
     """Later edits change neither the version's text, its PDF bytes nor their hashes."""
     document = make_document()
-    version = service.create_version(
+    version = versions.create_version(
         fresh(document), fresh(team["rapporteur"]), label="Round 1", final=True
     )
     db.session.commit()
     frozen = (version.content, version.sha256, version.pdf, version.pdf_sha256)
     assert version.sha256 == documents.storage.sha256_text(document.content)
-    assert version.pdf_sha256 == service.pdf_sha256(version.pdf)
+    assert version.pdf_sha256 == printing.pdf_sha256(version.pdf)
     assert len(engine.requests) == 1 and engine.requests[0].status == "final"
 
     edit(document, team["editor"], "An entirely different text.")
@@ -44,7 +46,7 @@ def test_a_version_freezes_text_hashes_and_pdf(ctx, team, make_document, engine)
     db.session.expire_all()
     again = db.session.get(Version, version.id)
     assert (again.content, again.sha256, again.pdf, again.pdf_sha256) == frozen
-    assert service.version_pdf(again) == frozen[2]
+    assert printing.version_pdf(again) == frozen[2]
     assert len(engine.requests) == 1  # served from storage, never rendered again
 
 
@@ -52,7 +54,7 @@ def test_a_version_of_an_older_revision(ctx, team, make_document):
     """Any revision can be frozen, not only the head."""
     document = make_document("First words.")
     edit(document, team["editor"], "Second words.")
-    version = service.create_version(
+    version = versions.create_version(
         fresh(document), fresh(team["rapporteur"]), label="Old", revision=1
     )
     assert version.revision == 1
@@ -71,7 +73,7 @@ def test_bad_versions_are_refused(ctx, team, make_document, fields, field):
     """A label is required and short; the revision must exist."""
     document = make_document()
     with pytest.raises(Invalid) as raised:
-        service.create_version(fresh(document), fresh(team["rapporteur"]), **fields)
+        versions.create_version(fresh(document), fresh(team["rapporteur"]), **fields)
     assert field in raised.value.fields
 
 
@@ -82,7 +84,7 @@ def test_live_edits_are_flushed_into_the_version(ctx, team, make_document):
     document = fresh(make_document("Typed so far."))
     live.change_live_text(document, "Typed so far, and more.", fresh(team["editor"]))
     db.session.commit()
-    version = service.create_version(fresh(document), fresh(team["rapporteur"]), label="Now")
+    version = versions.create_version(fresh(document), fresh(team["rapporteur"]), label="Now")
     assert version.content == "Typed so far, and more."
     assert version.revision == fresh(document).head_revision == 2
 
@@ -91,33 +93,33 @@ def test_without_the_engine_the_pdf_is_made_on_first_request(ctx, team, make_doc
     """The version stands; its PDF is rendered once when first asked for, then kept."""
     engine.broken = True
     document = make_document()
-    version = service.create_version(fresh(document), fresh(team["rapporteur"]), label="R1")
+    version = versions.create_version(fresh(document), fresh(team["rapporteur"]), label="R1")
     db.session.commit()
     assert version.pdf_sha256 is None
-    with pytest.raises(service.PdfUnavailable):
-        service.version_pdf(version)
+    with pytest.raises(printing.PdfUnavailable):
+        printing.version_pdf(version)
 
     engine.broken = False
     edit(document, team["editor"], "Changed after the version was cut.")
-    first = service.version_pdf(fresh(version))
+    first = printing.version_pdf(fresh(version))
     db.session.commit()
-    assert fresh(version).pdf_sha256 == service.pdf_sha256(first)
+    assert fresh(version).pdf_sha256 == printing.pdf_sha256(first)
     assert engine.requests[-1].markdown == version.content  # the frozen text, not the head
-    assert service.version_pdf(fresh(version)) == first
+    assert printing.version_pdf(fresh(version)) == first
     assert len(engine.requests) == 1
 
 
 def test_endorsement_names_the_text_hash(ctx, team, make_version):
     """A member endorses a final version on behalf of an organization."""
     version = make_version()
-    endorsement = service.endorse_as_member(
+    endorsement = endorsements.endorse_as_member(
         fresh(version), fresh(team["viewer"]), organization="  Migrant  Voices ", country="Kenya"
     )
     assert endorsement.text_sha256 == version.sha256
     assert endorsement.organization == "Migrant Voices"
-    assert service.listed_endorsements(fresh(version)) == [endorsement]
+    assert endorsements.listed_endorsements(fresh(version)) == [endorsement]
     with pytest.raises(Conflict):
-        service.endorse_as_member(
+        endorsements.endorse_as_member(
             fresh(version), fresh(team["owner"]), organization="migrant voices"
         )
 
@@ -126,9 +128,9 @@ def test_draft_versions_cannot_be_endorsed(ctx, team, make_version):
     """Only final texts collect endorsements, from members or the public."""
     version = make_version(final=False)
     with pytest.raises(Conflict):
-        service.endorse_as_member(fresh(version), fresh(team["viewer"]), organization="X")
+        endorsements.endorse_as_member(fresh(version), fresh(team["viewer"]), organization="X")
     with pytest.raises(Conflict):
-        service.update_sharing(fresh(version), endorsements_open=True)
+        versions.update_sharing(fresh(version), endorsements_open=True)
 
 
 def test_hidden_endorsements_vanish_from_lists_and_the_endorsed_edition(
@@ -136,23 +138,23 @@ def test_hidden_endorsements_vanish_from_lists_and_the_endorsed_edition(
 ):
     """Hiding spam removes it from the list and from the endorsed edition's endorsers."""
     version = fresh(make_version(public=True, endorsements_open=True))
-    real = service.endorse_as_member(version, fresh(team["viewer"]), organization="Real Org")
-    spam = service.endorse_publicly(
+    real = endorsements.endorse_as_member(version, fresh(team["viewer"]), organization="Real Org")
+    spam = endorsements.endorse_publicly(
         version, organization="Buy Pills", country="", email="x@spam.example", confirmed=True
     )
-    service.set_hidden(spam, True)
-    assert service.listed_endorsements(version) == [real]
-    service.version_pdf(version, endorsed=True)
+    endorsements.set_hidden(spam, True)
+    assert endorsements.listed_endorsements(version) == [real]
+    printing.version_pdf(version, endorsed=True)
     assert [e.organization for e in engine.requests[-1].endorsers] == ["Real Org"]
-    service.set_hidden(spam, False)
-    assert len(service.listed_endorsements(version)) == 2
+    endorsements.set_hidden(spam, False)
+    assert len(endorsements.listed_endorsements(version)) == 2
 
 
 def test_public_endorsements_need_open_endorsements(ctx, make_version):
     """The public form works only while the rapporteur keeps endorsements open."""
     version = fresh(make_version(public=True))
     with pytest.raises(Conflict):
-        service.endorse_publicly(
+        endorsements.endorse_publicly(
             version, organization="Org", country="", email="a@example.org", confirmed=True
         )
 
@@ -160,15 +162,15 @@ def test_public_endorsements_need_open_endorsements(ctx, make_version):
 def test_unconfirmed_public_endorsements_are_not_listed(ctx, make_version):
     """Until the mailed link is followed, nothing is listed; the token confirms it."""
     version = fresh(make_version(public=True, endorsements_open=True))
-    endorsement = service.endorse_publicly(
+    endorsement = endorsements.endorse_publicly(
         version, organization="Org", country="Chile", email="a@example.org", confirmed=False
     )
-    assert service.listed_endorsements(version) == []
-    token = service.confirmation_token(endorsement)
-    service.confirm_endorsement(version, token)
-    assert service.listed_endorsements(version) == [endorsement]
+    assert endorsements.listed_endorsements(version) == []
+    token = endorsements.confirmation_token(endorsement)
+    endorsements.confirm_endorsement(version, token)
+    assert endorsements.listed_endorsements(version) == [endorsement]
     with pytest.raises(NotFound):
-        service.confirm_endorsement(version, token + "x")
+        endorsements.confirm_endorsement(version, token + "x")
 
 
 def test_unpublished_versions_are_not_found_by_slug(ctx, make_version):
@@ -176,9 +178,9 @@ def test_unpublished_versions_are_not_found_by_slug(ctx, make_version):
     version = fresh(make_version(public=True))
     slug = version.slug
     assert len(slug) >= 20
-    assert service.published_version(slug) == version
-    service.update_sharing(version, public=False)
+    assert versions.published_version(slug) == version
+    versions.update_sharing(version, public=False)
     with pytest.raises(NotFound):
-        service.published_version(slug)
-    service.update_sharing(version, public=True)
+        versions.published_version(slug)
+    versions.update_sharing(version, public=True)
     assert version.slug == slug

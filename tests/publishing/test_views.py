@@ -7,7 +7,9 @@ import re
 import pytest
 
 from drafting.extensions import db
-from drafting.publishing import service
+from drafting.publishing import endorsements
+from drafting.publishing import printing
+from drafting.publishing import versions
 from drafting.publishing.models import Endorsement
 from tests.conftest import fresh
 
@@ -103,7 +105,9 @@ def test_public_page_is_readable_anonymously_and_shows_nothing_else(
     other = make_document("Secret strategy.", title="Internal strategy memo")
     version = make_version(document, public=True, note="Only for us: lobby plan B")
     with app.app_context():
-        service.endorse_as_member(fresh(version), fresh(team["viewer"]), organization="ACME Union")
+        endorsements.endorse_as_member(
+            fresh(version), fresh(team["viewer"]), organization="ACME Union"
+        )
         db.session.commit()
     response = client.get(f"/p/{version.slug}")
     assert response.status_code == 200
@@ -139,7 +143,7 @@ def test_public_pdf_and_unpublishing(client, app, make_version):
     assert pdf.status_code == 200 and pdf.data == fresh_pdf(app, version)
     assert pdf.headers["ETag"].strip('"') == version.pdf_sha256
     with app.app_context():
-        service.update_sharing(fresh(version), public=False)
+        versions.update_sharing(fresh(version), public=False)
         db.session.commit()
     assert client.get(f"/p/{version.slug}").status_code == 404
     assert client.get(f"/p/{version.slug}/pdf").status_code == 404
@@ -251,12 +255,12 @@ def test_csv_export_guards_against_formulas_and_leaves_out_hidden(client, app, t
     version = make_version()
     with app.app_context():
         v = fresh(version)
-        service.endorse_as_member(
+        endorsements.endorse_as_member(
             v, fresh(team["viewer"]), organization="=HYPERLINK(1)", country="+1"
         )
-        service.endorse_as_member(v, fresh(team["owner"]), organization="@SUM", country="-2")
-        spam = service.endorse_as_member(v, fresh(team["editor"]), organization="Spam Inc")
-        service.set_hidden(spam, True)
+        endorsements.endorse_as_member(v, fresh(team["owner"]), organization="@SUM", country="-2")
+        spam = endorsements.endorse_as_member(v, fresh(team["editor"]), organization="Spam Inc")
+        endorsements.set_hidden(spam, True)
         db.session.commit()
     client.login(team["rapporteur"])
     response = client.get(f"/versions/{version.id}/endorsements.csv")
@@ -273,7 +277,7 @@ def test_rapporteur_hides_and_shows_an_endorsement(client, app, team, make_versi
     """Hide as spam from the page; the public list and the members' list lose it."""
     version = make_version(public=True)
     with app.app_context():
-        endorsement = service.endorse_as_member(
+        endorsement = endorsements.endorse_as_member(
             fresh(version), fresh(team["viewer"]), organization="Buy Pills Now"
         )
         db.session.commit()
@@ -298,7 +302,7 @@ def test_pdf_downloads_from_the_pages(client, team, make_version, engine):
     assert draft.mimetype == "application/pdf" and engine.requests[-1].status == "draft"
     kept = client.get(f"/versions/{version.id}/pdf")
     assert kept.headers["Cache-Control"] == "private, no-store"
-    assert service.pdf_sha256(kept.data) == version.pdf_sha256
+    assert printing.pdf_sha256(kept.data) == version.pdf_sha256
     assert client.get(f"/versions/{version.id}/pdf?page_size=letter").status_code == 200
     assert engine.requests[-1].page_size == "Letter"
     assert client.get(f"/versions/{version.id}/pdf?edition=endorsed").status_code == 200
