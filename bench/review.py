@@ -55,7 +55,8 @@ from drafting.documents import service as documents  # noqa: E402
 from drafting.documents.models import Document  # noqa: E402
 from drafting.errors import Conflict  # noqa: E402
 from drafting.extensions import db  # noqa: E402
-from drafting.review import service as review  # noqa: E402
+from drafting.review import comments  # noqa: E402
+from drafting.review import suggestions  # noqa: E402
 from drafting.text.anchors import Anchor  # noqa: E402
 from drafting.text.anchors import occurrences  # noqa: E402
 
@@ -138,7 +139,7 @@ def build(app, args: argparse.Namespace) -> dict:
             while suggestion_steps and suggestion_steps[0] <= step.number:
                 suggestion_steps.pop(0)
                 suggestions.append(
-                    review.propose(
+                    suggestions.propose(
                         document,
                         rng.choice(people[2:]),
                         a_passage(document.content, rng),
@@ -152,7 +153,7 @@ def build(app, args: argparse.Namespace) -> dict:
                 db.session.commit()
         db.session.commit()
         for root in rng.sample(threads, len(threads) // 5):
-            review.resolve_thread(root, rapporteur)
+            comments.resolve_thread(root, rapporteur)
         db.session.commit()
         return {
             "document_id": document.id,
@@ -168,24 +169,24 @@ def build(app, args: argparse.Namespace) -> dict:
 
 def add_thread(document: Document, people: list[User], rng: random.Random):
     """A comment on a passage of the text as it stands, with a reply one time in three."""
-    root = review.add_comment(
+    root = comments.add_comment(
         document,
         rng.choice(people[2:]),
         "Could this say *which* obligations apply? See the caucus survey.",
         anchor=a_passage(document.content, rng),
     )
     if rng.random() < 1 / 3:
-        review.add_comment(document, rng.choice(people[2:]), "Agreed, see annex II.", parent=root)
+        comments.add_comment(document, rng.choice(people[2:]), "Agreed, see annex II.", parent=root)
     return root
 
 
 def decide(suggestion, rapporteur: User, rng: random.Random) -> int:
     """Accept (or reject) a fresh suggestion; 1 when accepted."""
     if rng.random() < 0.5:
-        review.reject(suggestion, rapporteur, note="Not now.")
+        suggestions.reject(suggestion, rapporteur, note="Not now.")
         return 0
     try:
-        review.accept(suggestion, rapporteur, note="Yes.")
+        suggestions.accept(suggestion, rapporteur, note="Yes.")
     except Conflict:
         return 0
     return 1
@@ -246,7 +247,7 @@ def measure(app, built: dict, args: argparse.Namespace) -> dict:
         document = db.session.get(Document, document_id)
         service_samples = []
         for _ in range(args.requests):
-            took, threads = timed(lambda: review.threads_of(document))
+            took, threads = timed(lambda: comments.threads_of(document))
             db.session.commit()
             service_samples.append(took)
         results["service_threads_of_all"] = {**summary_of(service_samples), "threads": len(threads)}

@@ -72,7 +72,8 @@ def add_sample_paper(caucus, people) -> None:
 
 def add_sample_review(caucus, people) -> None:
     """A few comments and suggestions on the sample paper, one of them declined (once)."""
-    from drafting.review import service as review
+    from drafting.review import comments
+    from drafting.review import suggestions
     from drafting.review.models import Comment
     from drafting.text.anchors import Anchor
 
@@ -82,41 +83,41 @@ def add_sample_review(caucus, people) -> None:
     ):
         return
     owner, rapporteur, editor, commenter = (person for person, _role, _org in people[:4])
-    question = review.add_comment(
+    question = comments.add_comment(
         paper,
         commenter,
         "Could we name the Compact's objectives here? @Lucía Fernández, what do you think?",
         anchor=Anchor("Their experience must shape the policies that govern migration."),
     )
-    review.add_comment(paper, editor, "Objectives 7 and 16 fit best.", parent=question)
-    review.add_comment(
+    comments.add_comment(paper, editor, "Objectives 7 and 16 fit best.", parent=question)
+    comments.add_comment(
         paper,
         owner,
         "Members in the Arab States asked us to say *abolition* of the kafala system.",
         anchor=Anchor("Kafala reform"),
     )
-    review.propose(
+    suggestions.propose(
         paper,
         commenter,
         Anchor("regardless of status"),
         "regardless of migration status",
         "The Compact's own wording.",
     )
-    review.propose(
+    suggestions.propose(
         paper,
         editor,
         Anchor("gender-responsive"),
         "gender-responsive and rights-based",
         "Governments answer to rights, not only to gender targets.",
     )
-    declined = review.propose(
+    declined = suggestions.propose(
         paper,
         commenter,
         Anchor("workers, caregivers, leaders"),
         "workers and caregivers",
         "Shorter.",
     )
-    review.reject(declined, rapporteur, note="Leadership matters to the caucus: we keep it.")
+    suggestions.reject(declined, rapporteur, note="Leadership matters to the caucus: we keep it.")
 
 
 @click.command("demo")

@@ -231,14 +231,15 @@ def create_version(factory: Factory, document_id: int, owner: User) -> tuple[int
 def create_review_items(factory: Factory, document_id: int, author: User) -> tuple[int, int]:
     """A comment and an open suggestion by `author` on the document: (comment id, suggestion id).
     Their own, so that editing, deleting or withdrawing them is the persona's right."""
-    from drafting.review import service as review
+    from drafting.review import comments
+    from drafting.review import suggestions
     from drafting.text.anchors import Anchor
 
     with factory.context():
         document = db.session.get(Document, document_id)
         person = db.session.get(User, author.id)
-        comment = review.add_comment(document, person, "A remark", anchor=Anchor("migrant women"))
-        suggestion = review.propose(document, person, Anchor("protect"), "uphold")
+        comment = comments.add_comment(document, person, "A remark", anchor=Anchor("migrant women"))
+        suggestion = suggestions.propose(document, person, Anchor("protect"), "uphold")
         db.session.commit()
         return comment.id, suggestion.id
 

@@ -31,8 +31,9 @@ from drafting.caucuses.access import signed_in
 from drafting.caucuses.models import Role
 from drafting.errors import Invalid
 from drafting.ids import MAX_DATABASE_ID
+from drafting.review import comments
 from drafting.review import notifications
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.review.models import MAX_BODY_CHARS
 from drafting.review.models import MAX_CONTEXT_CHARS
 from drafting.review.models import MAX_QUOTE_CHARS
@@ -220,7 +221,7 @@ def reply_json(comment: Comment) -> dict:
         "id": comment.id,
         "parent_id": comment.parent_id,
         "body": comment.body,
-        "html": service.body_html(comment.body),
+        "html": comments.body_html(comment.body),
         "author": person_json(comment.author),
         "created_at": comment.created_at,
         "edited_at": comment.edited_at,
@@ -228,7 +229,7 @@ def reply_json(comment: Comment) -> dict:
     }
 
 
-def thread_json(thread: service.Thread) -> dict:
+def thread_json(thread: comments.Thread) -> dict:
     """A thread as GET /comments lists it: the first comment, its passage, its replies."""
     root = thread.root
     return {
@@ -241,7 +242,7 @@ def thread_json(thread: service.Thread) -> dict:
     }
 
 
-def suggestion_json(view: service.SuggestionView) -> dict:
+def suggestion_json(view: suggestions.SuggestionView) -> dict:
     """A suggestion with its passage now."""
     suggestion = view.suggestion
     return {
@@ -309,17 +310,17 @@ def optional_body(model: type[Strict]) -> Strict:
 def create_comment(doc_id: int, target, membership):
     """Comment on a passage (or the whole document), or reply with `parent_id`."""
     body: CommentCreate = request.context.json
-    parent = service.get_comment(body.parent_id, target) if body.parent_id else None
-    comment = service.add_comment(
+    parent = comments.get_comment(body.parent_id, target) if body.parent_id else None
+    comment = comments.add_comment(
         target, current_user, body.body, anchor=anchor_of(body.anchor), parent=parent
     )
-    thread = service.thread_of(comment)
+    thread = comments.thread_of(comment)
     if comment.parent_id is None:
         return thread_json(thread), 201
     return {**reply_json(comment), **thread_fields(thread)}, 201
 
 
-def thread_fields(thread: service.Thread) -> dict:
+def thread_fields(thread: comments.Thread) -> dict:
     """The thread's anchor and state, for a reply shown on its own."""
     return {
         "anchor": thread.anchor.as_json() if thread.anchor else None,
@@ -336,7 +337,7 @@ def thread_fields(thread: service.Thread) -> dict:
 def list_comments(doc_id: int, target, membership):
     """Threads oldest first, each anchor resolved against the current text, with replies."""
     query: CommentQuery = request.context.query
-    threads = service.threads_of(
+    threads = comments.threads_of(
         target, status=query.status, author=query.author, mentioning=query.mentioning
     )
     page = threads[query.offset : query.offset + query.limit]
@@ -360,7 +361,7 @@ def list_comments(doc_id: int, target, membership):
 @spec.validate(resp=Response(HTTP_200=CommentOut, **ERRORS), tags=["review"])
 def get_comment(comment_id: int, target, membership):
     """One comment's thread."""
-    thread = service.thread_of(target)
+    thread = comments.thread_of(target)
     return thread_json(thread)
 
 
@@ -373,7 +374,7 @@ def get_comment(comment_id: int, target, membership):
 )
 def edit_comment(comment_id: int, target, membership):
     """Change your own comment's words."""
-    comment = service.edit_comment(target, current_user, request.context.json.body)
+    comment = comments.edit_comment(target, current_user, request.context.json.body)
     return reply_json(comment)
 
 
@@ -382,7 +383,7 @@ def edit_comment(comment_id: int, target, membership):
 @spec.validate(resp=Response("HTTP_204", **ERRORS), tags=["review"])
 def delete_comment(comment_id: int, target, membership):
     """Delete your own comment; its thread stays."""
-    service.delete_comment(target, current_user)
+    comments.delete_comment(target, current_user)
     return "", 204
 
 
@@ -396,8 +397,8 @@ def delete_comment(comment_id: int, target, membership):
 def resolve_comment(comment_id: int, target, membership):
     """Resolve the comment's thread (its author, or editors and up); body optional."""
     body: ResolveIn = optional_body(ResolveIn)
-    root = service.resolve_thread(target, current_user, note=body.note)
-    thread = service.thread_of(root)
+    root = comments.resolve_thread(target, current_user, note=body.note)
+    thread = comments.thread_of(root)
     return thread_json(thread)
 
 
@@ -406,8 +407,8 @@ def resolve_comment(comment_id: int, target, membership):
 @spec.validate(resp=Response(HTTP_200=CommentOut, **ERRORS), tags=["review"])
 def reopen_comment(comment_id: int, target, membership):
     """Reopen the comment's thread (its author, or editors and up)."""
-    root = service.reopen_thread(target, current_user)
-    thread = service.thread_of(root)
+    root = comments.reopen_thread(target, current_user)
+    thread = comments.thread_of(root)
     return thread_json(thread)
 
 
@@ -424,10 +425,10 @@ def reopen_comment(comment_id: int, target, membership):
 def create_suggestion(doc_id: int, target, membership):
     """Propose new wording for a passage."""
     body: SuggestionCreate = request.context.json
-    suggestion = service.propose(
+    suggestion = suggestions.propose(
         target, current_user, anchor_of(body.anchor), body.replacement, body.rationale
     )
-    view = service.suggestion_view(suggestion)
+    view = suggestions.suggestion_view(suggestion)
     return suggestion_json(view), 201
 
 
@@ -439,7 +440,7 @@ def create_suggestion(doc_id: int, target, membership):
 def list_suggestions(doc_id: int, target, membership):
     """Suggestions oldest first, with their passages now and whether they are outdated."""
     query: SuggestionQuery = request.context.query
-    views = service.suggestions_of(target, status=query.status, author=query.author)
+    views = suggestions.suggestions_of(target, status=query.status, author=query.author)
     page = views[query.offset : query.offset + query.limit]
     filters = {
         name: value
@@ -457,7 +458,7 @@ def list_suggestions(doc_id: int, target, membership):
 @spec.validate(resp=Response(HTTP_200=SuggestionOut, **ERRORS), tags=["review"])
 def get_suggestion(suggestion_id: int, target, membership):
     """One suggestion with its passage now."""
-    view = service.suggestion_view(target)
+    view = suggestions.suggestion_view(target)
     return suggestion_json(view)
 
 
@@ -476,7 +477,7 @@ def accept_suggestion(suggestion_id: int, target, membership):
     409 when the passage is gone, or changed since the proposal and `reviewed` is not set.
     """
     body: AcceptIn = optional_body(AcceptIn)
-    revision = service.accept(
+    revision = suggestions.accept(
         target,
         current_user,
         note=body.note,
@@ -496,8 +497,8 @@ def accept_suggestion(suggestion_id: int, target, membership):
 def reject_suggestion(suggestion_id: int, target, membership):
     """Decline the suggestion, saying why; body optional."""
     body: RejectIn = optional_body(RejectIn)
-    service.reject(target, current_user, note=body.note)
-    view = service.suggestion_view(target)
+    suggestions.reject(target, current_user, note=body.note)
+    view = suggestions.suggestion_view(target)
     return suggestion_json(view)
 
 
@@ -506,8 +507,8 @@ def reject_suggestion(suggestion_id: int, target, membership):
 @spec.validate(resp=Response(HTTP_200=SuggestionOut, HTTP_409=ErrorBody, **ERRORS), tags=["review"])
 def withdraw_suggestion(suggestion_id: int, target, membership):
     """Take back your own open suggestion."""
-    service.withdraw(target, current_user)
-    view = service.suggestion_view(target)
+    suggestions.withdraw(target, current_user)
+    view = suggestions.suggestion_view(target)
     return suggestion_json(view)
 
 

@@ -1,4 +1,5 @@
-"""Live co-editing state: the chain of live changes and each client's sync session."""
+"""Live co-editing state: each browser tab's sync session (the live edits they make are
+the document's own journal: documents/models.py, LiveEdit)."""
 
 from __future__ import annotations
 
@@ -13,30 +14,6 @@ from drafting.accounts.models import User
 from drafting.extensions import UTCDateTime
 from drafting.extensions import db
 from drafting.extensions import utcnow
-
-
-class LiveEdit(db.Model):
-    """One change to a document's live text, by one person: live version v-1 → v.
-
-    Both directions are kept as deltas: `forward` replays who wrote what, `backward`
-    rebuilds an older live version for a client whose shadow is still there.
-    """
-
-    __tablename__ = "live_edits"
-    __table_args__ = (
-        sa.UniqueConstraint("document_id", "version", name="uq_live_edits_version"),
-        sa.Index("ix_live_edits_pending", "document_id", "revision"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(sa.ForeignKey("documents.id", ondelete="CASCADE"))
-    version: Mapped[int]
-    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    forward: Mapped[str] = mapped_column(sa.Text)
-    backward: Mapped[str] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # The revision this change went into; NULL while it is still pending.
-    revision: Mapped[int | None]
 
 
 class EditSession(db.Model):

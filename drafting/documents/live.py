@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from drafting.accounts.models import User
-from drafting.collab.models import LiveEdit
 from drafting.documents import storage
 from drafting.documents.models import Document
+from drafting.documents.models import LiveEdit
 from drafting.documents.models import Revision
 from drafting.documents.models import RevisionAuthor
 from drafting.extensions import db
@@ -103,6 +103,19 @@ def live_since(document: Document, version: int) -> tuple[str, list[str]]:
         raise LiveVersionGone(version)
     text = apply_chain(document.content, [row.backward for row in reversed(rows)])
     return text, [row.forward for row in rows]
+
+
+def forward_deltas_after(document: Document, version: int) -> list[tuple[int, str]]:
+    """(version, forward delta) of each live edit after `version` still kept, oldest first:
+    what follows a position from that version to now (a gap where edits were pruned)."""
+    return [
+        (row.version, row.forward)
+        for row in db.session.execute(
+            sa.select(LiveEdit.version, LiveEdit.forward)
+            .where(LiveEdit.document_id == document.id, LiveEdit.version > version)
+            .order_by(LiveEdit.version)
+        )
+    ]
 
 
 def pending_edits(document: Document) -> list[LiveEdit]:

@@ -24,7 +24,8 @@ from drafting.caucuses.access import may_resolve
 from drafting.caucuses.models import Membership
 from drafting.documents.models import Document
 from drafting.extensions import db
-from drafting.review import service
+from drafting.review import comments
+from drafting.review import suggestions
 from drafting.review.forms import CommentForm
 from drafting.review.forms import SuggestionForm
 from drafting.review.mentions import Mentions
@@ -203,7 +204,7 @@ class Cards:
             can_delete=mine,
         )
 
-    def thread(self, thread: service.Thread) -> ThreadCard:
+    def thread(self, thread: comments.Thread) -> ThreadCard:
         """A thread; its author (or an editor) may resolve it, commenters may reply."""
         anchor = thread.anchor
         root = thread.root
@@ -223,7 +224,7 @@ class Cards:
             can_resolve=may_resolve(self.membership, root),
         )
 
-    def suggestion(self, view: service.SuggestionView) -> SuggestionCard:
+    def suggestion(self, view: suggestions.SuggestionView) -> SuggestionCard:
         """A suggestion; its proposer may withdraw it, a rapporteur decide, while it is open."""
         suggestion, anchor = view.suggestion, view.anchor
         is_open = suggestion.status == "open" and self.writable
@@ -253,9 +254,9 @@ class Cards:
             can_decide=is_open and may_decide(self.membership, self.document),
         )
 
-    def all(self, threads, suggestions) -> list:
+    def all(self, threads, proposals) -> list:
         """Threads and suggestions together, in the order of their passages in the text."""
-        items = [self.thread(t) for t in threads] + [self.suggestion(s) for s in suggestions]
+        items = [self.thread(t) for t in threads] + [self.suggestion(s) for s in proposals]
         far = len(self.document.content) + 1  # unanchored and orphaned ones come last
         return sorted(items, key=lambda item: item.start if item.start is not None else far)
 

@@ -28,7 +28,8 @@ from drafting.documents.models import Document
 from drafting.documents.service import normalize_newlines
 from drafting.errors import Invalid
 from drafting.ids import id_from
-from drafting.review import service
+from drafting.review import comments as review_comments
+from drafting.review import suggestions
 from drafting.review.blueprint import bp
 from drafting.review.cards import Cards
 from drafting.review.cards import review_of
@@ -50,18 +51,18 @@ FILTERS = [
 def listed(document: Document, show: str) -> tuple[list, list]:
     """Threads and suggestions for one filter of the comments page."""
     if show == "resolved":
-        decided = [s for s in service.suggestions_of(document) if s.suggestion.status != "open"]
-        return service.threads_of(document, status="resolved"), decided
+        decided = [s for s in suggestions.suggestions_of(document) if s.suggestion.status != "open"]
+        return review_comments.threads_of(document, status="resolved"), decided
     if show == "mine":
         return (
-            service.threads_of(document, author=current_user),
-            service.suggestions_of(document, author=current_user),
+            review_comments.threads_of(document, author=current_user),
+            suggestions.suggestions_of(document, author=current_user),
         )
     if show == "mentions":
-        return service.threads_of(document, mentioning=current_user), []
+        return review_comments.threads_of(document, mentioning=current_user), []
     return (
-        service.threads_of(document, status="open"),
-        service.suggestions_of(document, status="open"),
+        review_comments.threads_of(document, status="open"),
+        suggestions.suggestions_of(document, status="open"),
     )
 
 
@@ -79,8 +80,8 @@ def render_comments(document, membership, *, comment_form=None, suggestion_form=
     show = request.args.get("show", "open")
     if show not in dict(FILTERS):
         show = "open"
-    threads, suggestions = listed(document, show)
-    items = Cards(document, membership).all(threads, suggestions)
+    threads, proposals = listed(document, show)
+    items = Cards(document, membership).all(threads, proposals)
     page, pages = page_number(len(items))
     shown = items[(page - 1) * COMMENTS_PAGE_SIZE : page * COMMENTS_PAGE_SIZE]
     back_args = {"show": show, **({"page": page} if page > 1 else {})}
@@ -129,7 +130,7 @@ def render_card(document: Document, membership: Membership, item, back: str) -> 
 def thread_page(doc_id: int, comment_id: int, target, membership):
     """A comment's whole thread, with its replies and every action the reader may take."""
     document, comment = comment_of(target, comment_id)
-    card = Cards(document, membership).thread(service.thread_of(comment))
+    card = Cards(document, membership).thread(review_comments.thread_of(comment))
     back = url_for("review.thread_page", doc_id=document.id, comment_id=card.id)
     return render_card(document, membership, card, back)
 
@@ -156,22 +157,22 @@ def add_comment(doc_id: int, target, membership):
         return render_comments(target, membership, comment_form=form, status=422)
     parent = None
     if form.parent_id.data:
-        parent = service.get_comment(id_from(form.parent_id.data) or 0, target)
+        parent = review_comments.get_comment(id_from(form.parent_id.data) or 0, target)
     try:
-        comment = service.add_comment(
+        comment = review_comments.add_comment(
             target, current_user, form.body.data, anchor=anchor_from(form.quote.data), parent=parent
         )
     except Invalid as error:
         form.quote.errors = [error.message]  # keep what they wrote; say what to change
         return render_comments(target, membership, comment_form=form, status=422)
     flash(_("Your reply was added.") if parent else _("Your comment was added."), "success")
-    return back_to(target, f"thread-{service.thread_root(comment).id}")
+    return back_to(target, f"thread-{review_comments.thread_root(comment).id}")
 
 
 def comment_of(document: Document, comment_id: int):
     """The route's document (`via="doc_id"`) and the comment named in the URL, which must be
     one of its own."""
-    return document, service.get_comment(comment_id, document)
+    return document, review_comments.get_comment(comment_id, document)
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/edit")
@@ -184,10 +185,10 @@ def edit_comment(doc_id: int, comment_id: int, target, membership):
         # Say what is wrong: empty, or too long (not "write something" for 10,001 characters).
         errors = form.body.errors or [_("Write something first.")]
         flash(str(errors[0]), "error")
-        return back_to(document, f"thread-{service.thread_root(comment).id}")
-    service.edit_comment(comment, current_user, form.body.data)
+        return back_to(document, f"thread-{review_comments.thread_root(comment).id}")
+    review_comments.edit_comment(comment, current_user, form.body.data)
     flash(_("Your comment was changed."), "success")
-    return back_to(document, f"thread-{service.thread_root(comment).id}")
+    return back_to(document, f"thread-{review_comments.thread_root(comment).id}")
 
 
 @bp.post("/documents/<int:doc_id>/comments/<int:comment_id>/delete")
@@ -197,7 +198,7 @@ def delete_comment(doc_id: int, comment_id: int, target, membership):
     document, comment = comment_of(target, comment_id)
     if not EmptyForm().validate_on_submit():
         return back_to(document)
-    service.delete_comment(comment, current_user)
+    review_comments.delete_comment(comment, current_user)
     flash(_("Your comment was deleted."), "success")
     return back_to(document)
 
@@ -207,7 +208,7 @@ def delete_comment(doc_id: int, comment_id: int, target, membership):
 def resolve_thread(doc_id: int, comment_id: int, target, membership):
     """Mark a thread resolved: it leaves the margin, and stays on the comments page."""
     document, comment = comment_of(target, comment_id)
-    root = service.resolve_thread(comment, current_user)
+    root = review_comments.resolve_thread(comment, current_user)
     flash(_("The thread is resolved."), "success")
     return back_to(document, f"thread-{root.id}")
 
@@ -217,6 +218,6 @@ def resolve_thread(doc_id: int, comment_id: int, target, membership):
 def reopen_thread(doc_id: int, comment_id: int, target, membership):
     """Reopen a resolved thread."""
     document, comment = comment_of(target, comment_id)
-    root = service.reopen_thread(comment, current_user)
+    root = review_comments.reopen_thread(comment, current_user)
     flash(_("The thread is open again."), "success")
     return back_to(document, f"thread-{root.id}")

@@ -16,7 +16,7 @@ from drafting.caucuses.models import Role
 from drafting.documents.models import Document
 from drafting.extensions import utcnow
 from drafting.ids import id_from
-from drafting.review import service
+from drafting.review import decisions as table
 from drafting.review.blueprint import bp
 from drafting.review.cards import STATUS_LABELS
 
@@ -39,12 +39,10 @@ def decision_filters() -> dict:
     return filters
 
 
-def filtered_rows(document: Document) -> list[service.DecisionRow]:
+def filtered_rows(document: Document) -> list[table.DecisionRow]:
     """The decision table's rows for the filters in the query string."""
     filters = decision_filters()
-    rows = service.decision_rows(
-        document, status=filters.get("status"), person=filters.get("person")
-    )
+    rows = table.decision_rows(document, status=filters.get("status"), person=filters.get("person"))
     return rows
 
 
@@ -89,7 +87,7 @@ def download_name(document: Document, extension: str) -> str:
 def decisions_csv(doc_id: int, target, membership):
     """The decision table as CSV, for a spreadsheet."""
     # A byte-order mark, so that spreadsheets read Arabic and accents as UTF-8.
-    body = "\ufeff" + service.csv_of(filtered_rows(target))
+    body = "\ufeff" + table.csv_of(filtered_rows(target))
     name = download_name(target, "csv")
     return Response(
         body,

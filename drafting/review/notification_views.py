@@ -15,8 +15,8 @@ from drafting.caucuses.access import signed_in
 from drafting.caucuses.models import Membership
 from drafting.extensions import db
 from drafting.ids import id_from
+from drafting.review import comments
 from drafting.review import notifications
-from drafting.review import service
 from drafting.review.blueprint import bp
 from drafting.review.forms import MarkReadForm
 
@@ -46,7 +46,7 @@ def notification_url(notification) -> str:
         item = {"suggestion_id": notification.suggestion_id}
         return url_for("review.suggestion_page", doc_id=doc_id, **item, _anchor=fragment)
     if notification.comment is not None:
-        root = service.thread_root(notification.comment)
+        root = comments.thread_root(notification.comment)
         fragment = f"thread-{root.id}"
         if root.resolved:
             item = {"comment_id": root.id}

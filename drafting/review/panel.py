@@ -12,8 +12,9 @@ from flask_login import current_user
 from drafting.caucuses.models import Membership
 from drafting.documents.models import Document
 from drafting.documents.views import add_page_part
+from drafting.review import comments
 from drafting.review import notifications
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.review.blueprint import bp
 from drafting.review.cards import Cards
 from drafting.review.cards import Review
@@ -54,8 +55,8 @@ def review_panel(document: Document, membership: Membership) -> Review:
     compact; their forms are made once, in templates the script fills in."""
     cards = Cards(document, membership)
     items = cards.all(
-        service.threads_of(document, status="open"),
-        service.suggestions_of(document, status="open"),
+        comments.threads_of(document, status="open"),
+        suggestions.suggestions_of(document, status="open"),
     )
     review = review_of(
         document,
@@ -76,8 +77,8 @@ def review_summary(document: Document, membership: Membership) -> Review:
     """Open threads and suggestions for the live editor's read-only list."""
     return Review(
         items=Cards(document, membership).all(
-            service.threads_of(document, status="open"),
-            service.suggestions_of(document, status="open"),
+            comments.threads_of(document, status="open"),
+            suggestions.suggestions_of(document, status="open"),
         ),
         can_comment=False,
     )

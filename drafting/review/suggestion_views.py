@@ -16,7 +16,7 @@ from drafting.documents.service import normalize_newlines
 from drafting.errors import Conflict
 from drafting.errors import Invalid
 from drafting.extensions import db
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.review.blueprint import bp
 from drafting.review.cards import Cards
 from drafting.review.comment_views import anchor_from
@@ -33,7 +33,7 @@ from drafting.review.forms import SuggestionForm
 def suggestion_page(doc_id: int, suggestion_id: int, target, membership):
     """One suggestion, its outcome, and the forms to withdraw or decide on it."""
     document, suggestion = suggestion_of(target, suggestion_id)
-    card = Cards(document, membership).suggestion(service.suggestion_view(suggestion))
+    card = Cards(document, membership).suggestion(suggestions.suggestion_view(suggestion))
     back = url_for("review.suggestion_page", doc_id=document.id, suggestion_id=card.id)
     return render_card(document, membership, card, back)
 
@@ -46,7 +46,7 @@ def propose(doc_id: int, target, membership):
     if not form.validate_on_submit():
         return render_comments(target, membership, suggestion_form=form, status=422)
     try:
-        suggestion = service.propose(
+        suggestion = suggestions.propose(
             target,
             current_user,
             anchor_from(form.passage.data),
@@ -64,7 +64,7 @@ def propose(doc_id: int, target, membership):
 def suggestion_of(document: Document, suggestion_id: int):
     """The route's document (`via="doc_id"`) and the suggestion named in the URL, which must
     be its own."""
-    return document, service.get_suggestion(suggestion_id, document)
+    return document, suggestions.get_suggestion(suggestion_id, document)
 
 
 @bp.post("/documents/<int:doc_id>/suggestions/<int:suggestion_id>/withdraw")
@@ -74,7 +74,7 @@ def withdraw(doc_id: int, suggestion_id: int, target, membership):
     document, suggestion = suggestion_of(target, suggestion_id)
     if not EmptyForm().validate_on_submit():
         return back_to(document)
-    service.withdraw(suggestion, current_user)
+    suggestions.withdraw(suggestion, current_user)
     flash(_("Your suggestion was withdrawn."), "success")
     return back_to(document)
 
@@ -88,7 +88,7 @@ def accept(doc_id: int, suggestion_id: int, target, membership):
     if not form.validate_on_submit():
         return back_to(document)
     try:
-        number = service.accept(
+        number = suggestions.accept(
             suggestion,
             current_user,
             note=form.note.data or "",
@@ -114,6 +114,6 @@ def reject(doc_id: int, suggestion_id: int, target, membership):
     form = RejectForm()
     if not form.validate_on_submit():
         return back_to(document)
-    service.reject(suggestion, current_user, note=form.note.data or "")
+    suggestions.reject(suggestion, current_user, note=form.note.data or "")
     flash(_("The suggestion was declined."), "success")
     return back_to(document)

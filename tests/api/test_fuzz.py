@@ -180,19 +180,20 @@ def caucus_world(factory, stub_pdf_engine) -> dict[str, Any]:
 def review_items(document, strangers_document, owner, stranger) -> tuple[list[int], list[int]]:
     """A comment and two suggestions on the owner's document and one of each on the
     stranger's: (comment ids, suggestion ids), committed."""
-    from drafting.review import service as review
+    from drafting.review import comments
+    from drafting.review import suggestions
     from drafting.text.anchors import Anchor
 
     owner, stranger = db.session.get(User, owner.id), db.session.get(User, stranger.id)
-    comments = [review.add_comment(document, owner, "Which states?", anchor=Anchor("all states"))]
-    suggestions = [
-        review.propose(document, owner, Anchor("protect"), "uphold"),
-        review.propose(document, owner, Anchor("and girls"), "and children"),
+    made = [comments.add_comment(document, owner, "Which states?", anchor=Anchor("all states"))]
+    proposed = [
+        suggestions.propose(document, owner, Anchor("protect"), "uphold"),
+        suggestions.propose(document, owner, Anchor("and girls"), "and children"),
     ]
-    review.add_comment(strangers_document, stranger, "Not yours either")
-    comments.append(review.add_comment(strangers_document, stranger, "Nor this"))
+    comments.add_comment(strangers_document, stranger, "Not yours either")
+    made.append(comments.add_comment(strangers_document, stranger, "Nor this"))
     db.session.commit()
-    return [c.id for c in comments], [s.id for s in suggestions]
+    return [c.id for c in made], [s.id for s in proposed]
 
 
 def case_strategy(operation, real_values: dict[str, list[int]]):

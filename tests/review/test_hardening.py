@@ -16,8 +16,9 @@ from drafting.documents import service as documents
 from drafting.documents.models import Document
 from drafting.errors import Conflict
 from drafting.extensions import db
+from drafting.review import comments
 from drafting.review import notifications
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.review.models import Comment
 from drafting.review.models import Notification
 from drafting.text.anchors import Anchor
@@ -89,22 +90,24 @@ def world(ctx, people, paper):
 def test_a_former_participant_is_neither_notified_nor_mailed(app, monkeypatch, world):
     """Someone who left the caucus is not mailed the replies in their old threads."""
     commenter, editor = world["commenter"], world["editor"]
-    root = service.add_comment(world["paper"], commenter, "Question")
+    root = comments.add_comment(world["paper"], commenter, "Question")
     caucuses.remove_member(world["caucus"], commenter.id)
     with smtp_sink() as (port, inbox):
         monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
         monkeypatch.setitem(app.config, "MAIL_PORT", port)
         monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
-        service.add_comment(world["paper"], editor, "The confidential answer", parent=root)
+        comments.add_comment(world["paper"], editor, "The confidential answer", parent=root)
     assert [m["To"] for m in inbox] == []
     assert db.session.query(Notification).filter_by(user_id=commenter.id).count() == 0
 
 
 def test_a_former_proposer_is_not_told_the_decision(world):
     commenter = world["commenter"]
-    suggestion = service.propose(world["paper"], commenter, Anchor("access to justice"), "justice")
+    suggestion = suggestions.propose(
+        world["paper"], commenter, Anchor("access to justice"), "justice"
+    )
     caucuses.remove_member(world["caucus"], commenter.id)
-    service.reject(suggestion, world["rapporteur"], note="Internal reasoning")
+    suggestions.reject(suggestion, world["rapporteur"], note="Internal reasoning")
     assert db.session.query(Notification).filter_by(user_id=commenter.id).count() == 0
 
 
@@ -182,9 +185,9 @@ def test_service_refuses_review_writes_on_archived_documents(world):
     paper = world["paper"]
     documents.update_document(paper, archived=True)
     with pytest.raises(Conflict):
-        service.add_comment(paper, world["commenter"], "Hello")
+        comments.add_comment(paper, world["commenter"], "Hello")
     with pytest.raises(Conflict):
-        service.propose(paper, world["commenter"], Anchor("access to justice"), "justice")
+        suggestions.propose(paper, world["commenter"], Anchor("access to justice"), "justice")
 
 
 def test_an_edit_too_long_says_so_and_keeps_the_comment(app, make_client, people, paper):
@@ -228,10 +231,10 @@ def test_quoting_a_common_word_in_a_long_paper_answers_at_once(world):
     paper = documents.create_document(world["caucus"], world["owner"], title="Long", content=text)
     started = time.monotonic()
     with pytest.raises(Invalid) as refused:
-        service.add_comment(paper, world["commenter"], "Hm", anchor=Anchor("e", prefix="x"))
+        comments.add_comment(paper, world["commenter"], "Hm", anchor=Anchor("e", prefix="x"))
     assert refused.value.fields == {"anchor": "not_found"}
     with pytest.raises(Invalid) as ambiguous:
-        service.propose(paper, world["commenter"], Anchor("e", prefix="e"), "a")
+        suggestions.propose(paper, world["commenter"], Anchor("e", prefix="e"), "a")
     assert ambiguous.value.fields == {"anchor": "ambiguous"}
     assert time.monotonic() - started < 3
     # Context still tells occurrences apart, overlapping ones included.

@@ -10,7 +10,7 @@ from drafting.accounts.models import User
 from drafting.documents.models import Document
 from drafting.errors import Conflict
 from drafting.extensions import db
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.review.models import Suggestion
 from drafting.text.anchors import Anchor
 from tests.collab.client import SyncClient
@@ -109,7 +109,7 @@ def test_two_rapporteurs_accepting_at_once_apply_it_once(app, factory, people, p
     if app.config["DB_BACKEND"] != "postgresql":
         pytest.skip("SQLite runs one write transaction at a time")
     with app.app_context():
-        suggestion_id = service.propose(
+        suggestion_id = suggestions.propose(
             db.session.get(Document, paper.id),
             db.session.get(User, people["commenter"].id),
             Anchor(QUOTE),
@@ -126,7 +126,7 @@ def test_two_rapporteurs_accepting_at_once_apply_it_once(app, factory, people, p
                 rapporteur = db.session.get(User, person_id)
                 assert suggestion.status == "open" and suggestion.document.content
                 ready.wait()
-                service.accept(suggestion, rapporteur)
+                suggestions.accept(suggestion, rapporteur)
                 db.session.commit()
                 outcomes.append("accepted")
             except Conflict:

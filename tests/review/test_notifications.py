@@ -9,8 +9,9 @@ from drafting.caucuses import service as caucuses
 from drafting.caucuses.models import Caucus
 from drafting.documents.models import Document
 from drafting.extensions import db
+from drafting.review import comments
 from drafting.review import notifications
-from drafting.review import service
+from drafting.review import suggestions
 from drafting.text.anchors import Anchor
 from tests.conftest import bearer
 from tests.mail import smtp_sink
@@ -33,21 +34,21 @@ def test_mentions_by_name_and_email(world):
         f"@{owner.name.upper()}, and @{viewer.email}: see this. "
         "Not a mention: someone@nobody.org, @Nobody Here, amina@example"
     )
-    found = service.mentions_in(body, world["paper"])
+    found = comments.mentions_in(body, world["paper"])
     assert sorted(user.id for user in found) == sorted([owner.id, viewer.id])
-    assert service.mentions_in("email@" + owner.email, world["paper"]) == []
-    assert service.mentions_in(f"@{owner.name}s", world["paper"]) == []  # not a whole name
+    assert comments.mentions_in("email@" + owner.email, world["paper"]) == []
+    assert comments.mentions_in(f"@{owner.name}s", world["paper"]) == []  # not a whole name
 
 
 def test_outsiders_cannot_be_mentioned(world):
-    assert service.mentions_in(f"@{world['outsider'].email}", world["paper"]) == []
+    assert comments.mentions_in(f"@{world['outsider'].email}", world["paper"]) == []
 
 
 def test_reading_and_counting(world):
     commenter = world["commenter"]
-    root = service.add_comment(world["paper"], commenter, "Question")
+    root = comments.add_comment(world["paper"], commenter, "Question")
     for number in range(3):
-        service.add_comment(world["paper"], world["editor"], f"Answer {number}", parent=root)
+        comments.add_comment(world["paper"], world["editor"], f"Answer {number}", parent=root)
     assert notifications.unread_count(commenter) == 3
     newest_first = notifications.notifications_for(commenter, limit=2)
     assert [n.comment.body for n in newest_first] == ["Answer 2", "Answer 1"]
@@ -61,8 +62,8 @@ def test_reading_and_counting(world):
 
 def test_a_removed_member_sees_no_more_notifications(world):
     commenter = world["commenter"]
-    root = service.add_comment(world["paper"], commenter, "Question")
-    service.add_comment(world["paper"], world["editor"], "Answer", parent=root)
+    root = comments.add_comment(world["paper"], commenter, "Question")
+    comments.add_comment(world["paper"], world["editor"], "Answer", parent=root)
     assert notifications.unread_count(commenter) == 1
     caucuses.remove_member(world["caucus"], commenter.id)
     assert notifications.unread_count(commenter) == 0
@@ -70,10 +71,10 @@ def test_a_removed_member_sees_no_more_notifications(world):
 
 
 def test_decisions_are_notified(world):
-    suggestion = service.propose(
+    suggestion = suggestions.propose(
         world["paper"], world["commenter"], Anchor("access to justice"), "justice"
     )
-    service.reject(suggestion, world["rapporteur"], note="Keep access")
+    suggestions.reject(suggestion, world["rapporteur"], note="Keep access")
     [notification] = notifications.notifications_for(world["commenter"])
     assert notification.kind == "decision" and notification.suggestion_id == suggestion.id
     assert "declined" in notifications.describe(notification)

@@ -17,7 +17,8 @@ from drafting.caucuses.models import Membership
 from drafting.documents import service as documents
 from drafting.documents.models import Document
 from drafting.extensions import db
-from drafting.review import service
+from drafting.review import comments
+from drafting.review import suggestions
 from drafting.review.models import Comment
 from drafting.review.models import Suggestion
 from drafting.text.anchors import Anchor
@@ -36,7 +37,7 @@ def as_person(make_client, person):
 def comment_on(app, document, author, body, quote=None, parent=None) -> int:
     """A committed comment, made through the service; its id."""
     with app.app_context():
-        comment = service.add_comment(
+        comment = comments.add_comment(
             fresh(document),
             fresh(author),
             body,
@@ -50,7 +51,7 @@ def comment_on(app, document, author, body, quote=None, parent=None) -> int:
 def suggest(app, document, author, quote, replacement, rationale="") -> int:
     """A committed suggestion, made through the service; its id."""
     with app.app_context():
-        suggestion = service.propose(
+        suggestion = suggestions.propose(
             fresh(document), fresh(author), Anchor(quote), replacement, rationale
         )
         db.session.commit()
@@ -212,7 +213,7 @@ def test_comments_page_filters(app, make_client, people, paper):
     comment_on(app, paper, people["commenter2"], "Asking @" + mine.name)
     done = comment_on(app, paper, people["commenter2"], "Finished business")
     with app.app_context():
-        service.resolve_thread(db.session.get(Comment, done), fresh(people["owner"]))
+        comments.resolve_thread(db.session.get(Comment, done), fresh(people["owner"]))
         db.session.commit()
     client = as_person(make_client, mine)
     page = f"/documents/{paper.id}/comments"
@@ -609,7 +610,7 @@ def test_the_comments_page_shows_fifty_cards_at_a_time(app, make_client, people,
     with app.app_context():
         document, author = fresh(paper), fresh(people["commenter"])
         for number in range(53):
-            service.add_comment(document, author, f"Remark number {number}")
+            comments.add_comment(document, author, f"Remark number {number}")
         db.session.commit()
     client = as_person(make_client, people["commenter"])
     first = client.get(f"/documents/{paper.id}/comments").text

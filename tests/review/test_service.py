@@ -6,17 +6,20 @@ import pytest
 
 from drafting.accounts.models import User
 from drafting.caucuses.models import Membership
-from drafting.collab.models import LiveEdit
 from drafting.documents import live
 from drafting.documents import service as documents
 from drafting.documents.models import Document
+from drafting.documents.models import LiveEdit
 from drafting.documents.models import Revision
 from drafting.errors import Conflict
 from drafting.errors import Invalid
 from drafting.errors import NotAllowed
 from drafting.errors import NotFound
 from drafting.extensions import db
-from drafting.review import service
+from drafting.review import anchoring
+from drafting.review import comments
+from drafting.review import decisions
+from drafting.review import suggestions
 from drafting.review.models import Comment
 from drafting.review.models import Notification
 from drafting.text.anchors import Anchor
@@ -51,10 +54,10 @@ def anchor_text(world, thread) -> str:
 
 
 def test_a_comment_is_anchored_to_its_passage(world):
-    comment = service.add_comment(
+    comment = comments.add_comment(
         world["paper"], world["commenter"], "Say *which* rights.", anchor=Anchor(QUOTE)
     )
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert thread.root.id == comment.id
     assert anchor_text(world, thread) == QUOTE
     assert not thread.anchor.orphaned and not thread.resolved
@@ -62,49 +65,51 @@ def test_a_comment_is_anchored_to_its_passage(world):
 
 def test_an_anchor_not_in_the_text_is_invalid(world):
     with pytest.raises(Invalid) as error:
-        service.add_comment(world["paper"], world["commenter"], "Hm", anchor=Anchor("not there"))
+        comments.add_comment(world["paper"], world["commenter"], "Hm", anchor=Anchor("not there"))
     assert error.value.fields == {"anchor": "not_found"}
 
 
 def test_a_repeated_quote_needs_context(world):
     with pytest.raises(Invalid) as error:
-        service.add_comment(world["paper"], world["commenter"], "Hm", anchor=Anchor("shall ensure"))
+        comments.add_comment(
+            world["paper"], world["commenter"], "Hm", anchor=Anchor("shall ensure")
+        )
     assert error.value.fields == {"anchor": "ambiguous"}
-    comment = service.add_comment(
+    comment = comments.add_comment(
         world["paper"],
         world["commenter"],
         "Which care?",
         anchor=Anchor("shall ensure", suffix=" access to health"),
     )
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert thread.root.id == comment.id
     assert world["paper"].content[thread.anchor.end :].startswith(" access to health care")
 
 
 def test_sizes_are_bounded(world):
     with pytest.raises(Invalid) as error:
-        service.add_comment(world["paper"], world["commenter"], "x" * 10_001)
+        comments.add_comment(world["paper"], world["commenter"], "x" * 10_001)
     assert error.value.fields == {"body": "too_long"}
     with pytest.raises(Invalid) as error:
-        service.add_comment(world["paper"], world["commenter"], "x", anchor=Anchor("y" * 2001))
+        comments.add_comment(world["paper"], world["commenter"], "x", anchor=Anchor("y" * 2001))
     assert error.value.fields == {"anchor.quote": "too_long"}
     with pytest.raises(Invalid):
-        service.add_comment(world["paper"], world["commenter"], "   ")
+        comments.add_comment(world["paper"], world["commenter"], "   ")
 
 
 def test_viewers_and_outsiders_cannot_comment(world):
     with pytest.raises(NotAllowed):
-        service.add_comment(world["paper"], world["viewer"], "Hello")
+        comments.add_comment(world["paper"], world["viewer"], "Hello")
     with pytest.raises(NotFound):
-        service.add_comment(world["paper"], world["outsider"], "Hello")
+        comments.add_comment(world["paper"], world["outsider"], "Hello")
 
 
 def test_the_anchor_follows_its_passage_through_saves_and_live_edits(world):
-    service.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
+    comments.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
     save(world, "# Bridge document", "# Bridge document on migration\n\nA new opening line.")
     paper = world["paper"]
     live.change_live_text(paper, "Typed live at the top. " + paper.content, world["editor"])
-    [thread] = service.threads_of(paper)
+    [thread] = comments.threads_of(paper)
     assert anchor_text(world, thread) == QUOTE
 
 
@@ -115,38 +120,38 @@ def stored_version(comment) -> int:
 
 def test_caught_up_spans_are_stored_once_far_enough_behind(world):
     paper = world["paper"]
-    comment = service.add_comment(paper, world["commenter"], "Which?", anchor=Anchor(QUOTE))
+    comment = comments.add_comment(paper, world["commenter"], "Which?", anchor=Anchor(QUOTE))
     created_at = paper.live_version
-    for number in range(service.STORE_BEHIND):
+    for number in range(anchoring.STORE_BEHIND):
         live.change_live_text(paper, f"Line {number}.\n" + paper.content, world["editor"])
-        [thread] = service.threads_of(paper)
+        [thread] = comments.threads_of(paper)
         assert anchor_text(world, thread) == QUOTE
         db.session.expire_all()
-        if number < service.STORE_BEHIND - 1:
+        if number < anchoring.STORE_BEHIND - 1:
             assert stored_version(comment) == created_at  # a few behind: mapped in memory
     assert stored_version(comment) == paper.live_version
 
 
 def test_an_edit_inside_the_passage_keeps_the_comment_on_it(world):
-    service.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
+    comments.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
     save(world, "rights of migrant women", "rights of all migrant women")
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert anchor_text(world, thread) == "rights of all migrant women"
 
 
 def test_deleting_the_passage_orphans_the_comment(world):
-    service.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
+    comments.add_comment(world["paper"], world["commenter"], "Which?", anchor=Anchor(QUOTE))
     save(world, "Member States shall protect the rights of migrant women.", "")
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert thread.anchor.orphaned and thread.anchor.start is None
     # Writing the same words again elsewhere does not bring it back: never moved.
     save(world, "## Commitments", "## Commitments\n\nThe rights of migrant women matter.")
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert thread.anchor.orphaned
 
 
 def test_the_anchor_stays_on_its_occurrence_of_a_repeated_quote(world):
-    service.add_comment(
+    comments.add_comment(
         world["paper"],
         world["commenter"],
         "Health!",
@@ -155,36 +160,36 @@ def test_the_anchor_stays_on_its_occurrence_of_a_repeated_quote(world):
     save(
         world, "1. Member States", "0. Everyone shall have access to information.\n1. Member States"
     )
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     paper = world["paper"].content
     assert paper[thread.anchor.start : thread.anchor.end] == "access"
     assert paper[thread.anchor.end :].startswith(" to health care")
 
 
 def test_positions_count_characters_and_utf16_units(world):
-    service.add_comment(world["paper"], world["commenter"], "Yes", anchor=Anchor("shall be heard"))
+    comments.add_comment(world["paper"], world["commenter"], "Yes", anchor=Anchor("shall be heard"))
     save(world, "# Bridge document", "# 🌍🌍 Bridge document")
-    [thread] = service.threads_of(world["paper"])
+    [thread] = comments.threads_of(world["paper"])
     assert anchor_text(world, thread) == "shall be heard"
     # Three emoji before it: each is one character and two UTF-16 units.
     assert thread.anchor.utf16_start == thread.anchor.start + 3
 
 
 def test_replies_notifications_and_mentions(world):
-    root = service.add_comment(
+    root = comments.add_comment(
         world["paper"], world["commenter"], "Which rights?", anchor=Anchor(QUOTE)
     )
-    service.add_comment(
+    comments.add_comment(
         world["paper"], world["editor"], "Labour rights, @amina diallo.", parent=root
     )
-    reply = service.add_comment(
+    reply = comments.add_comment(
         world["paper"],
         world["commenter2"],
         f"Agree. @{world['rapporteur'].email} decide?",
         parent=root,
     )
-    service.add_comment(world["paper"], world["commenter"], "Thanks all", parent=reply)
-    [thread] = service.threads_of(world["paper"])
+    comments.add_comment(world["paper"], world["commenter"], "Thanks all", parent=reply)
+    [thread] = comments.threads_of(world["paper"])
     assert [c.author_id for c in thread.replies] == [
         world["editor"].id,
         world["commenter2"].id,
@@ -205,69 +210,71 @@ def test_replies_notifications_and_mentions(world):
     assert kinds("commenter") == ["reply", "reply"]
     assert kinds("editor") == ["reply", "reply"]
     assert kinds("commenter2") == ["reply"]
-    assert [t.root.id for t in service.threads_of(world["paper"], mentioning=world["owner"])] == [
+    assert [t.root.id for t in comments.threads_of(world["paper"], mentioning=world["owner"])] == [
         root.id
     ]
-    assert service.threads_of(world["paper"], mentioning=world["viewer"]) == []
+    assert comments.threads_of(world["paper"], mentioning=world["viewer"]) == []
 
 
 def test_an_edit_that_removes_a_mention_stops_listing_the_thread(world):
     """ "Mentioning me" follows the comment's current words, not the first draft's."""
-    comment = service.add_comment(
+    comment = comments.add_comment(
         world["paper"], world["commenter"], f"@{world['owner'].email} please look", anchor=None
     )
     owner = world["owner"]
-    assert [t.root.id for t in service.threads_of(world["paper"], mentioning=owner)] == [comment.id]
-    service.edit_comment(comment, world["commenter"], "Never mind, settled.")
-    assert service.threads_of(world["paper"], mentioning=owner) == []
+    assert [t.root.id for t in comments.threads_of(world["paper"], mentioning=owner)] == [
+        comment.id
+    ]
+    comments.edit_comment(comment, world["commenter"], "Never mind, settled.")
+    assert comments.threads_of(world["paper"], mentioning=owner) == []
 
 
 def test_only_the_author_edits_and_deletes(world):
-    comment = service.add_comment(world["paper"], world["commenter"], "First words")
-    reply = service.add_comment(world["paper"], world["editor"], "A reply", parent=comment)
+    comment = comments.add_comment(world["paper"], world["commenter"], "First words")
+    reply = comments.add_comment(world["paper"], world["editor"], "A reply", parent=comment)
     with pytest.raises(NotAllowed):
-        service.edit_comment(comment, world["owner"], "Not mine")
+        comments.edit_comment(comment, world["owner"], "Not mine")
     with pytest.raises(NotAllowed):
-        service.delete_comment(comment, world["rapporteur"])
-    service.edit_comment(comment, world["commenter"], "Better words")
+        comments.delete_comment(comment, world["rapporteur"])
+    comments.edit_comment(comment, world["commenter"], "Better words")
     assert comment.body == "Better words" and comment.edited_at is not None
-    service.delete_comment(comment, world["commenter"])
-    [thread] = service.threads_of(world["paper"])
+    comments.delete_comment(comment, world["commenter"])
+    [thread] = comments.threads_of(world["paper"])
     assert thread.root.deleted and thread.root.body == ""
     assert [r.id for r in thread.replies] == [reply.id]  # the thread stays
     with pytest.raises(Conflict):
-        service.edit_comment(comment, world["commenter"], "Back")
+        comments.edit_comment(comment, world["commenter"], "Back")
 
 
 def test_resolving_threads(world):
-    comment = service.add_comment(world["paper"], world["commenter"], "Mine")
-    other = service.add_comment(world["paper"], world["commenter2"], "Theirs")
-    service.resolve_thread(comment, world["commenter"])  # the author, even as a commenter
+    comment = comments.add_comment(world["paper"], world["commenter"], "Mine")
+    other = comments.add_comment(world["paper"], world["commenter2"], "Theirs")
+    comments.resolve_thread(comment, world["commenter"])  # the author, even as a commenter
     with pytest.raises(NotAllowed):
-        service.resolve_thread(other, world["commenter"])
-    service.resolve_thread(other, world["editor"], note="Done in revision 3")
-    assert [t.root.id for t in service.threads_of(world["paper"], status="resolved")] == [
+        comments.resolve_thread(other, world["commenter"])
+    comments.resolve_thread(other, world["editor"], note="Done in revision 3")
+    assert [t.root.id for t in comments.threads_of(world["paper"], status="resolved")] == [
         comment.id,
         other.id,
     ]
-    service.reopen_thread(comment, world["commenter"])
-    assert [t.root.id for t in service.threads_of(world["paper"], status="open")] == [comment.id]
-    assert [t.root.id for t in service.threads_of(world["paper"], author=world["commenter2"])] == [
+    comments.reopen_thread(comment, world["commenter"])
+    assert [t.root.id for t in comments.threads_of(world["paper"], status="open")] == [comment.id]
+    assert [t.root.id for t in comments.threads_of(world["paper"], author=world["commenter2"])] == [
         other.id
     ]
 
 
 def test_accepting_a_suggestion_makes_a_revision_by_the_proposer(world):
-    suggestion = service.propose(
+    suggestion = suggestions.propose(
         world["paper"],
         world["commenter"],
         Anchor(QUOTE),
         "human rights of migrant women",
         "Stronger",
     )
-    [view] = service.suggestions_of(world["paper"])
+    [view] = suggestions.suggestions_of(world["paper"])
     assert view.suggestion.status == "open" and not view.outdated
-    number = service.accept(suggestion, world["rapporteur"], note="Agreed")
+    number = suggestions.accept(suggestion, world["rapporteur"], note="Agreed")
     paper = world["paper"]
     assert "protect the human rights of migrant women." in paper.content
     revision = db.session.scalar(
@@ -282,53 +289,53 @@ def test_accepting_a_suggestion_makes_a_revision_by_the_proposer(world):
     ).all()
     assert [n.kind for n in notified] == ["decision"]
     with pytest.raises(Conflict):
-        service.accept(suggestion, world["rapporteur"])
+        suggestions.accept(suggestion, world["rapporteur"])
 
 
 def test_accept_with_edits(world):
-    suggestion = service.propose(
+    suggestion = suggestions.propose(
         world["paper"], world["commenter"], Anchor(QUOTE), "rights of women"
     )
-    service.accept(suggestion, world["rapporteur"], replacement="rights of all migrant women")
+    suggestions.accept(suggestion, world["rapporteur"], replacement="rights of all migrant women")
     assert "protect the rights of all migrant women." in world["paper"].content
     assert suggestion.accepted_text == "rights of all migrant women"
 
 
 def test_only_rapporteurs_decide(world):
-    suggestion = service.propose(world["paper"], world["commenter"], Anchor(QUOTE), "x")
+    suggestion = suggestions.propose(world["paper"], world["commenter"], Anchor(QUOTE), "x")
     with pytest.raises(NotAllowed):
-        service.accept(suggestion, world["editor"])
+        suggestions.accept(suggestion, world["editor"])
     with pytest.raises(NotAllowed):
-        service.reject(suggestion, world["editor"])
+        suggestions.reject(suggestion, world["editor"])
     with pytest.raises(NotAllowed):
-        service.withdraw(suggestion, world["commenter2"])
-    service.reject(suggestion, world["owner"], note="Too vague")
+        suggestions.withdraw(suggestion, world["commenter2"])
+    suggestions.reject(suggestion, world["owner"], note="Too vague")
     assert suggestion.status == "rejected" and suggestion.decision_note == "Too vague"
     with pytest.raises(Conflict):
-        service.withdraw(suggestion, world["commenter"])
+        suggestions.withdraw(suggestion, world["commenter"])
 
 
 def test_an_outdated_suggestion_needs_review(world):
-    suggestion = service.propose(
+    suggestion = suggestions.propose(
         world["paper"], world["commenter"], Anchor(QUOTE), "rights of women"
     )
     save(world, "migrant women.", "migrant women and girls.")  # outside the passage: still fine
-    assert not service.suggestions_of(world["paper"])[0].outdated
+    assert not suggestions.suggestions_of(world["paper"])[0].outdated
     save(world, "rights of migrant women", "rights of migrant workers")
-    [view] = service.suggestions_of(world["paper"])
+    [view] = suggestions.suggestions_of(world["paper"])
     assert view.outdated and view.current_text == "rights of migrant workers"
     with pytest.raises(Conflict) as error:
-        service.accept(suggestion, world["rapporteur"])
+        suggestions.accept(suggestion, world["rapporteur"])
     assert error.value.extra["reason"] == "outdated"
-    service.accept(suggestion, world["rapporteur"], reviewed=True)
+    suggestions.accept(suggestion, world["rapporteur"], reviewed=True)
     assert "protect the rights of women and girls." in world["paper"].content
 
 
 def test_an_orphaned_suggestion_cannot_be_accepted(world):
-    suggestion = service.propose(world["paper"], world["commenter"], Anchor(QUOTE), "rights")
+    suggestion = suggestions.propose(world["paper"], world["commenter"], Anchor(QUOTE), "rights")
     save(world, "Member States shall protect the rights of migrant women.", "Gone.")
     with pytest.raises(Conflict) as error:
-        service.accept(suggestion, world["rapporteur"], reviewed=True)
+        suggestions.accept(suggestion, world["rapporteur"], reviewed=True)
     assert error.value.extra["reason"] == "orphaned"
 
 
@@ -337,38 +344,40 @@ def test_decision_rows_and_csv(world):
         db.select(Membership).where(Membership.user_id == world["commenter"].id)
     )
     membership.organization = '=HYPERLINK("http://evil")'
-    first = service.propose(world["paper"], world["commenter"], Anchor(QUOTE), "rights", "Shorter")
-    second = service.propose(
+    first = suggestions.propose(
+        world["paper"], world["commenter"], Anchor(QUOTE), "rights", "Shorter"
+    )
+    second = suggestions.propose(
         world["paper"], world["commenter2"], Anchor("access to justice"), "justice"
     )
-    service.add_comment(
+    comments.add_comment(
         world["paper"], world["commenter2"], "-1 on this", anchor=Anchor("health care")
     )
-    service.accept(first, world["rapporteur"], note="Yes")
-    service.reject(second, world["rapporteur"], note="+ no")
-    rows = service.decision_rows(world["paper"])
+    suggestions.accept(first, world["rapporteur"], note="Yes")
+    suggestions.reject(second, world["rapporteur"], note="+ no")
+    rows = decisions.decision_rows(world["paper"])
     assert [(row.kind, row.decision) for row in rows] == [
         ("suggestion", "accepted"),
         ("suggestion", "rejected"),
         ("comment", "open"),
     ]
     assert rows[0].organization.startswith("=HYPERLINK") and rows[0].revision
-    assert [row.id for row in service.decision_rows(world["paper"], status="rejected")] == [
+    assert [row.id for row in decisions.decision_rows(world["paper"], status="rejected")] == [
         second.id
     ]
     assert [
-        row.kind for row in service.decision_rows(world["paper"], person=world["commenter2"])
+        row.kind for row in decisions.decision_rows(world["paper"], person=world["commenter2"])
     ] == [
         "suggestion",
         "comment",
     ]
-    text = service.csv_of(rows)
+    text = decisions.csv_of(rows)
     assert "'=HYPERLINK" in text and "'+ no" in text and "'-1 on this" in text
     assert ",=" not in text and ",+" not in text and ",-" not in text
 
 
 def test_a_quote_sent_with_crlf_line_ends_is_found(world):
-    comment = service.add_comment(
+    comment = comments.add_comment(
         world["paper"],
         world["commenter"],
         "Both items",
@@ -379,15 +388,15 @@ def test_a_quote_sent_with_crlf_line_ends_is_found(world):
 
 def test_without_the_live_history_a_passage_is_found_again_only_if_unique(world):
     paper = world["paper"]
-    unique = service.add_comment(paper, world["commenter"], "One", anchor=Anchor(QUOTE))
-    repeated = service.add_comment(
+    unique = comments.add_comment(paper, world["commenter"], "One", anchor=Anchor(QUOTE))
+    repeated = comments.add_comment(
         paper, world["commenter"], "Two", anchor=Anchor("shall ensure", suffix=" access to j")
     )
     copied = "Member States shall ensure access to justice.\n"
     live.change_live_text(paper, copied + paper.content, world["editor"])
     # The chain of live edits back to the comments is gone (pruned, say).
     db.session.execute(db.delete(LiveEdit).where(LiveEdit.document_id == paper.id))
-    threads = {thread.root.id: thread for thread in service.threads_of(paper)}
+    threads = {thread.root.id: thread for thread in comments.threads_of(paper)}
     assert anchor_text(world, threads[unique.id]) == QUOTE  # its quote occurs once
     # Its words now occur twice: which one it was can't be known, so it is not guessed.
     assert threads[repeated.id].anchor.orphaned
