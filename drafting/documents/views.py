@@ -29,6 +29,8 @@ from drafting.documents.forms import ImportForm
 from drafting.documents.forms import NewDocumentForm
 from drafting.documents.forms import SettingsForm
 from drafting.documents.models import Document
+from drafting.downloads import content_disposition
+from drafting.downloads import download_name
 from drafting.errors import Invalid
 from drafting.extensions import db
 from drafting.ids import id_from
@@ -277,11 +279,10 @@ def import_revision(doc_id: int, target, membership):
 @member_of(Role.VIEWER)
 def export_markdown(doc_id: int, target, membership):
     """Download the current text as Markdown."""
-    filename = f"{safe_filename(target.title)}.md"
     return Response(
         target.content,
         mimetype="text/markdown",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": content_disposition(download_name(target.title, "md"))},
     )
 
 

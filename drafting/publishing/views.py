@@ -19,7 +19,8 @@ from drafting.caucuses.access import member_of
 from drafting.caucuses.access import public
 from drafting.caucuses.access import register_target
 from drafting.caucuses.models import Role
-from drafting.caucuses.service import slugify
+from drafting.downloads import content_disposition
+from drafting.downloads import download_name
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import limiter
@@ -62,25 +63,23 @@ def rendered(version: Version):
     return render(version.content, allowed_image_hosts=hosts, numbered=version.numbered_paragraphs)
 
 
-def download_name(name: str, extension: str) -> str:
-    """A file name fit for Content-Disposition."""
-    return f"{slugify(name) or 'document'}.{extension}"
-
-
-def download(body, mimetype: str, name: str, extension: str) -> Response:
-    """A file to save, never kept by a shared cache (drafts are confidential)."""
-    filename = download_name(name, extension)
+def download(body, mimetype: str, title: str, suffix: str) -> Response:
+    """A file to save, named after `title`, never kept by a shared cache (drafts are
+    confidential)."""
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Disposition"] = content_disposition(download_name(title, suffix))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
-def pdf_response(pdf_bytes: bytes, name: str, *, public: bool) -> Response:
-    """A PDF shown inline. Public ones may be kept by caches but are revalidated on every
-    use (unpublishing must take effect at once); the ETag makes revalidation cheap."""
+def pdf_response(pdf_bytes: bytes, title: str, *, public: bool) -> Response:
+    """A PDF shown inline, named after `title`. Public ones may be kept by caches but are
+    revalidated on every use (unpublishing must take effect at once); the ETag makes
+    revalidation cheap."""
     response = Response(pdf_bytes, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{download_name(name, "pdf")}"'
+    response.headers["Content-Disposition"] = content_disposition(
+        download_name(title, "pdf"), inline=True
+    )
     if not public:
         response.headers["Cache-Control"] = "private, no-store"
         return response
