@@ -14,7 +14,7 @@ from spectree import SpecTree
 from werkzeug.exceptions import BadRequest
 from werkzeug.exceptions import UnsupportedMediaType
 
-from drafting.api.schemas import ErrorBody
+from drafting.api.schemas.common import ErrorBody
 from drafting.errors import Invalid
 from drafting.extensions import csrf
 

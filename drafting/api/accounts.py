@@ -10,10 +10,10 @@ from spectree import Response
 from drafting.accounts import service
 from drafting.api import bp
 from drafting.api import spec
-from drafting.api.schemas import ErrorBody
-from drafting.api.schemas import Me
-from drafting.api.schemas import TokenCreated
-from drafting.api.schemas import TokenRequest
+from drafting.api.schemas.accounts import Me
+from drafting.api.schemas.accounts import TokenCreated
+from drafting.api.schemas.accounts import TokenRequest
+from drafting.api.schemas.common import ErrorBody
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
 from drafting.extensions import limiter

@@ -9,14 +9,14 @@ from spectree import Response
 
 from drafting.api import bp
 from drafting.api import spec
-from drafting.api.schemas import ChangesOut
-from drafting.api.schemas import ChangesQuery
-from drafting.api.schemas import ErrorBody
-from drafting.api.schemas import PreviewOut
-from drafting.api.schemas import PreviewRequest
-from drafting.api.schemas import SessionOpened
-from drafting.api.schemas import SyncRequest
-from drafting.api.schemas import SyncResponse
+from drafting.api.schemas.collab import ChangesOut
+from drafting.api.schemas.collab import ChangesQuery
+from drafting.api.schemas.collab import PreviewOut
+from drafting.api.schemas.collab import PreviewRequest
+from drafting.api.schemas.collab import SessionOpened
+from drafting.api.schemas.collab import SyncRequest
+from drafting.api.schemas.collab import SyncResponse
+from drafting.api.schemas.common import ErrorBody
 from drafting.caucuses.access import may_edit
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role

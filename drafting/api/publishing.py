@@ -16,10 +16,10 @@ from spectree import Response
 from drafting.api import bp
 from drafting.api import page_info
 from drafting.api import spec
-from drafting.api.schemas import ErrorBody
-from drafting.api.schemas import PageInfo
-from drafting.api.schemas import PageQuery
-from drafting.api.schemas import Strict
+from drafting.api.schemas.common import ErrorBody
+from drafting.api.schemas.common import PageInfo
+from drafting.api.schemas.common import PageQuery
+from drafting.api.schemas.common import Strict
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.publishing import endorsements
