@@ -286,13 +286,6 @@ def export_markdown(doc_id: int, target, membership):
     )
 
 
-def safe_filename(title: str) -> str:
-    """A title fit for a download's file name."""
-    from drafting.caucuses.service import slugify
-
-    return slugify(title) or "document"
-
-
 def parse_day(value: str | None, field: str) -> datetime | None:
     """A YYYY-MM-DD filter value as the start of that day in UTC."""
     if not value:

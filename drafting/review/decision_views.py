@@ -14,6 +14,8 @@ from drafting.caucuses import service as caucuses
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.documents.models import Document
+from drafting.downloads import content_disposition
+from drafting.downloads import download_name
 from drafting.extensions import utcnow
 from drafting.ids import id_from
 from drafting.review import decisions as table
@@ -75,11 +77,9 @@ def decisions(doc_id: int, target, membership):
     )
 
 
-def download_name(document: Document, extension: str) -> str:
-    """The file name of an export: the title's slug and what it holds."""
-    from drafting.documents.views import safe_filename
-
-    return f"{safe_filename(document.title)}-decisions.{extension}"
+def decisions_file(document: Document, extension: str) -> str:
+    """The file name of the table's export: the title and what it holds."""
+    return download_name(_("%(title)s decisions", title=document.title), extension)
 
 
 @bp.get("/documents/<int:doc_id>/decisions.csv")
@@ -88,11 +88,9 @@ def decisions_csv(doc_id: int, target, membership):
     """The decision table as CSV, for a spreadsheet."""
     # A byte-order mark, so that spreadsheets read Arabic and accents as UTF-8.
     body = "\ufeff" + table.csv_of(filtered_rows(target))
-    name = download_name(target, "csv")
+    disposition = content_disposition(decisions_file(target, "csv"))
     return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', **NOT_KEPT},
+        body, mimetype="text/csv", headers={"Content-Disposition": disposition, **NOT_KEPT}
     )
 
 
@@ -112,9 +110,7 @@ def decisions_pdf(doc_id: int, target, membership):
     title = _("Decisions: %(title)s", title=target.title)
     # Engine failures are domain errors (503, or 413 when too large): the page says so.
     pdf = render_html_pdf(html, title=title, language=str(get_locale() or "en"))
-    name = download_name(target, "pdf")
+    disposition = content_disposition(decisions_file(target, "pdf"), inline=True)
     return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{name}"', **NOT_KEPT},
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition, **NOT_KEPT}
     )

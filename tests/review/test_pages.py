@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -380,6 +381,18 @@ def test_decision_table_as_csv(app, make_client, people, paper):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     assert "'=HYPERLINK(1)" in text and "مبرر" in text
+
+
+def test_decision_table_downloads_under_the_papers_own_title(app, make_client, people, paper):
+    """An Arabic title names the file in Arabic (filename*), with a plain ASCII name beside it."""
+    with app.app_context():
+        db.session.get(Document, paper.id).title = "منصة التجمع"
+        db.session.commit()
+    client = as_person(make_client, people["viewer"])
+    disposition = client.get(f"/documents/{paper.id}/decisions.csv").headers["Content-Disposition"]
+    encoded = disposition.split("filename*=UTF-8''")[1]
+    assert unquote(encoded) == "منصة-التجمع-decisions.csv"
+    assert 'filename="document.csv"' in disposition  # for clients without filename*
 
 
 def test_decision_table_as_pdf(app, make_client, people, paper):
