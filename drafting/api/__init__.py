@@ -69,7 +69,7 @@ def parse_json_body() -> None:
         raise BadRequest(_("The body is not valid JSON.")) from None
     except RecursionError:
         # Python's JSON decoder gives up on deep nesting ("[[[[…") with RecursionError, not
-        # ValueError, so Flask does not turn it into a 400 and it used to be a 500.
+        # ValueError, so Flask would not turn it into a 400.
         raise BadRequest(_("The body is nested too deeply.")) from None
     refuse_nul_characters(body)
 
@@ -77,8 +77,8 @@ def parse_json_body() -> None:
 def refuse_nul_characters(body: Any) -> None:
     """A NUL character in any string of the body is a 422.
 
-    PostgreSQL cannot store NUL in text, so it used to surface as a 500 on the first insert
-    or query; no field of this API has a use for it, so refuse it in one place for all.
+    PostgreSQL cannot store NUL in text, and would refuse it on the first insert or query;
+    no field of this API has a use for it, so refuse it in one place for all.
     """
     pending: list[tuple[str, Any]] = [("body", body)]
     while pending:

@@ -27,9 +27,8 @@ def colour_of(user_id: int) -> int:
 def editors_of(document: Document) -> list[dict]:
     """The tabs seen in the last 30 seconds, with their people's names and colours.
 
-    One query with the names joined in (performance: loading each session's `user` lazily
-    cost one round trip per open tab, inside the document lock: with 30 tabs that was
-    40 % of a sync's time in bench/collab.py's profile).
+    One query with the names joined in: loading each session's `user` lazily costs a
+    round trip per open tab, inside the document lock.
     """
     rows = db.session.execute(
         sa.select(

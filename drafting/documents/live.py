@@ -140,9 +140,9 @@ def flush_due(pending: list[LiveEdit]) -> bool:
 def flush_due_now(document: Document) -> bool:
     """`flush_due` from the times of the oldest and newest pending edit alone.
 
-    Every sync asks; loading every pending edit to answer (whole rows, deltas included)
-    cost more with each keystroke until the next revision: up to a minute of everyone's
-    typing, on every sync, inside the document lock (performance, bench/collab.py).
+    Every sync asks, inside the document lock; loading every pending edit to answer
+    (whole rows, deltas included) would cost more with each keystroke until the next
+    revision.
     """
     oldest, newest = db.session.execute(
         sa.select(sa.func.min(LiveEdit.created_at), sa.func.max(LiveEdit.created_at)).where(

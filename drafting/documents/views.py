@@ -92,7 +92,7 @@ def uploaded_text(form: ImportForm) -> str:
     if len(raw) > service.MAX_CONTENT_BYTES:
         service.check_content("x" * (service.MAX_CONTENT_BYTES + 1))
     try:
-        return raw.decode("utf-8-sig").replace("\r\n", "\n")
+        return service.normalize_newlines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise Invalid(_("The file is not UTF-8 text."), fields={"file": "encoding"}) from None
 
@@ -186,7 +186,7 @@ def save_from_form(document: Document, membership, form: EditForm):
             document,
             author=current_user,
             base_revision=base_revision,
-            content=(form.content.data or "").replace("\r\n", "\n"),
+            content=service.normalize_newlines(form.content.data or ""),
             summary=form.summary.data or "",
         )
     except service.SaveConflict as conflict:

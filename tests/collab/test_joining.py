@@ -12,7 +12,7 @@ import logging
 
 import pytest
 
-from drafting.text import merge as merging
+from drafting.text import merge_rules as merging
 from tests.collab.client import SyncClient
 from tests.collab.conftest import FlaskTransport
 from tests.conftest import bearer

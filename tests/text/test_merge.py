@@ -679,7 +679,7 @@ def test_a_live_merge_keeps_each_sides_insertions_where_it_placed_them(data, bas
 
 def test_the_check_finds_insertions_a_broken_rule_dropped_or_cut(monkeypatch):
     """Were a rule to drop one side's words, or put them inside the other's, `lost` says so."""
-    import drafting.text.merge as merging
+    import drafting.text.merge_rules as merging
 
     base = "Member States [a] shall act."
     ours = "Member States [ours] [a] shall act."
