@@ -2,28 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Literal
-
 from flask import Response as FlaskResponse
 from flask import request
 from flask import url_for
 from flask_login import current_user
-from pydantic import BaseModel
-from pydantic import Field
 from spectree import Response
 
 from drafting.api import bp
 from drafting.api import page_info
 from drafting.api import spec
 from drafting.api.schemas.common import ErrorBody
-from drafting.api.schemas.common import PageInfo
 from drafting.api.schemas.common import PageQuery
-from drafting.api.schemas.common import Strict
+from drafting.api.schemas.publishing import DraftPdfQuery
+from drafting.api.schemas.publishing import EndorsementCreate
+from drafting.api.schemas.publishing import EndorsementList
+from drafting.api.schemas.publishing import EndorsementOut
+from drafting.api.schemas.publishing import EndorsementUpdate
+from drafting.api.schemas.publishing import VersionCreate
+from drafting.api.schemas.publishing import VersionList
+from drafting.api.schemas.publishing import VersionOut
+from drafting.api.schemas.publishing import VersionPdfQuery
+from drafting.api.schemas.publishing import VersionUpdate
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.publishing import endorsements
-from drafting.publishing import fields
 from drafting.publishing import printing
 from drafting.publishing import versions
 from drafting.publishing.models import Endorsement
@@ -33,81 +35,6 @@ from drafting.publishing.views import pdf_response
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 PDF_ERRORS = {**ERRORS, "HTTP_409": ErrorBody, "HTTP_503": ErrorBody}
 TAGS = ["publishing"]
-
-
-# Schemas
-
-
-class VersionCreate(Strict):
-    label: str = Field(min_length=1, max_length=fields.MAX_LABEL_CHARS)
-    revision: int | None = Field(
-        None, ge=1, le=2_147_483_647, description="The revision to freeze; the head by default."
-    )
-    final: bool = False
-    note: str = Field("", max_length=fields.MAX_NOTE_CHARS)
-
-
-class VersionUpdate(Strict):
-    public: bool | None = None
-    endorsements_open: bool | None = None
-
-
-class VersionOut(BaseModel):
-    id: int
-    document_id: int
-    label: str
-    note: str
-    revision: int
-    final: bool
-    sha256: str = Field(description="SHA-256 of the version's text (UTF-8).")
-    pdf_sha256: str | None = Field(
-        description="SHA-256 of its PDF; null until the PDF engine first rendered it."
-    )
-    pdf_url: str
-    public: bool
-    public_url: str | None = Field(description="The page anyone may read, while public.")
-    endorsements_open: bool
-    created_at: datetime
-
-
-class VersionList(PageInfo):
-    items: list[VersionOut]
-
-
-class VersionPdfQuery(Strict):
-    page_size: Literal["A4", "a4", "Letter", "letter"] = "A4"
-    edition: Literal["frozen", "endorsed"] = "frozen"
-
-
-class DraftPdfQuery(Strict):
-    revision: int | None = Field(None, ge=1, le=2_147_483_647, description="The head by default.")
-    page_size: Literal["A4", "a4", "Letter", "letter"] = "A4"
-
-
-class EndorsementCreate(Strict):
-    organization: str = Field(min_length=1, max_length=fields.MAX_ORGANIZATION_CHARS)
-    country: str = Field("", max_length=fields.MAX_COUNTRY_CHARS)
-
-
-class EndorsementOut(BaseModel):
-    id: int
-    version_id: int
-    organization: str
-    country: str
-    text_sha256: str = Field(description="The SHA-256 of the text this endorsement endorses.")
-    source: Literal["member", "public"]
-    created_at: datetime
-
-
-class EndorsementList(PageInfo):
-    items: list[EndorsementOut]
-
-
-class EndorsementUpdate(Strict):
-    hidden: bool
-
-
-# JSON
 
 
 def version_json(version: Version) -> dict:
