@@ -31,12 +31,12 @@ from drafting.extensions import db
 from drafting.extensions import utcnow
 from drafting.locking import locked
 from drafting.text.delta import chain_diffs
+from drafting.text.delta import from_delta
+from drafting.text.delta import to_delta
 from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import Diffs
-from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
 from drafting.text.diffs import normalize
-from drafting.text.diffs import to_delta
 from drafting.text.merge import MergeResult
 from drafting.text.merge import merge_diffs
 

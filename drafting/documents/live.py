@@ -23,6 +23,7 @@ from drafting.documents.models import RevisionAuthor
 from drafting.extensions import db
 from drafting.extensions import utcnow
 from drafting.text.delta import apply_chain
+from drafting.text.delta import to_delta
 from drafting.text.delta import tokens
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import INSERT
@@ -30,7 +31,6 @@ from drafting.text.diffs import Diffs
 from drafting.text.diffs import diff
 from drafting.text.diffs import new_text as text_after
 from drafting.text.diffs import old_text as text_before
-from drafting.text.diffs import to_delta
 
 # A pause this long ends a burst of typing: its changes become a revision.
 PAUSE = timedelta(seconds=10)

@@ -17,8 +17,8 @@ from drafting.documents.models import Document
 from drafting.documents.models import Revision
 from drafting.extensions import db
 from drafting.text.delta import apply_chain
+from drafting.text.delta import to_delta
 from drafting.text.diffs import added_removed
-from drafting.text.diffs import to_delta
 from drafting.text.words import readable_diff
 
 # At most this many deltas are applied to rebuild any revision.

@@ -21,6 +21,8 @@ from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
 from drafting.text.diffs import DeltaMismatch
+from drafting.text.diffs import Diffs
+from drafting.text.diffs import differ
 from drafting.text.diffs import joined
 
 UNIT = 2  # bytes per UTF-16 code unit
@@ -102,7 +104,7 @@ def lengths(delta: str) -> list[tuple[str, int]]:
 
 def check_tokens(delta: str) -> None:
     """DeltaMismatch for any token the JavaScript port refuses, though diff-match-patch's
-    Python port would read it loosely: for deltas from outside (`diffs.from_delta`).
+    Python port would read it loosely: for deltas from outside (`from_delta`).
 
     Stricter than `operations` about the inserted text: a `%` that starts no escape, or
     escapes that are not UTF-8, are refused too.
@@ -267,3 +269,22 @@ def chain_diffs(base: str, deltas: list[str]) -> list[tuple[int, str]]:
     for delta in deltas:
         composed = compose(composed, operations(delta))
     return diffs_of(base, composed)
+
+
+def to_delta(diffs: Diffs) -> str:
+    """The diffs as delta text, counting UTF-16 code units like the browser."""
+    return differ().diff_toDelta(diffs)
+
+
+def from_delta(base: str, delta: str) -> Diffs:
+    """The diffs a delta describes against `base`.
+
+    Raises DeltaMismatch when the delta is malformed or does not fit `base`
+    exactly (its counts do not add up to the length of `base`, or one splits a
+    character in two). The server answers that with a conflict; it never guesses.
+    """
+    check_tokens(delta)
+    try:
+        return differ().diff_fromDelta(base, delta)
+    except ValueError as error:  # UnicodeDecodeError too: a count splits a surrogate pair
+        raise DeltaMismatch(f"the delta does not fit the base text: {error}") from error

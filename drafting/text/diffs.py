@@ -121,24 +121,3 @@ def added_removed(diffs: Diffs) -> tuple[int, int]:
     added = sum(len(text) for op, text in diffs if op == INSERT)
     removed = sum(len(text) for op, text in diffs if op == DELETE)
     return added, removed
-
-
-def to_delta(diffs: Diffs) -> str:
-    """The diffs as delta text, counting UTF-16 code units like the browser."""
-    return differ().diff_toDelta(diffs)
-
-
-def from_delta(base: str, delta: str) -> Diffs:
-    """The diffs a delta describes against `base`.
-
-    Raises DeltaMismatch when the delta is malformed or does not fit `base`
-    exactly (its counts do not add up to the length of `base`, or one splits a
-    character in two). The server answers that with a conflict; it never guesses.
-    """
-    from drafting.text.delta import check_tokens  # not at the top: delta.py imports this module
-
-    check_tokens(delta)
-    try:
-        return differ().diff_fromDelta(base, delta)
-    except ValueError as error:  # UnicodeDecodeError too: a count splits a surrogate pair
-        raise DeltaMismatch(f"the delta does not fit the base text: {error}") from error

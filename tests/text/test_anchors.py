@@ -24,9 +24,9 @@ from drafting.text.anchors import locate
 from drafting.text.anchors import map_span
 from drafting.text.anchors import map_through
 from drafting.text.anchors import occurrences
+from drafting.text.delta import to_delta
 from drafting.text.delta import utf16_length
 from drafting.text.diffs import diff
-from drafting.text.diffs import to_delta
 
 # Text around the passage, and the passage itself, from disjoint alphabets (emoji in
 # both): an edit of the surroundings can then never be read as an edit of the passage.

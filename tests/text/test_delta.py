@@ -10,6 +10,7 @@ from drafting.text.delta import chain_diffs
 from drafting.text.delta import check_tokens
 from drafting.text.delta import lengths
 from drafting.text.delta import operations
+from drafting.text.delta import to_delta
 from drafting.text.delta import tokens
 from drafting.text.delta import utf16_length
 from drafting.text.diffs import DELETE
@@ -19,7 +20,6 @@ from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import diff
 from drafting.text.diffs import new_text
 from drafting.text.diffs import old_text
-from drafting.text.diffs import to_delta
 
 PIECES = ["the ", "shall ", "[a]", "[", "]", " ", "\n", "🌍", "✊🏽", "ع", "e\u0301", "x"]
 texts = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)

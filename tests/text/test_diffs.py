@@ -10,6 +10,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from drafting.text import diffs
+from drafting.text.delta import from_delta
+from drafting.text.delta import to_delta
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
@@ -17,12 +19,10 @@ from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import added_removed
 from drafting.text.diffs import diff
 from drafting.text.diffs import differ
-from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
 from drafting.text.diffs import normalize
 from drafting.text.diffs import old_text
 from drafting.text.diffs import set_default_timeout
-from drafting.text.diffs import to_delta
 
 # Characters outside the Basic Multilingual Plane (two UTF-16 code units each),
 # combining marks and scripts caucus members write in.

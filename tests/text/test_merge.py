@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from drafting.text.delta import from_delta
 from drafting.text.diffs import DELETE
 from drafting.text.diffs import EQUAL
 from drafting.text.diffs import INSERT
 from drafting.text.diffs import diff
-from drafting.text.diffs import from_delta
 from drafting.text.diffs import new_text
 from drafting.text.diffs import old_text
 from drafting.text.merge import BaseEdit
