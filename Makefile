@@ -13,7 +13,7 @@ help:
 	@echo "make demo   load a sample caucus and print its sign-in details"
 	@echo "make lint   ruff check and format check"
 	@echo "make bench  run the benchmarks under bench/"
-	@echo "make assets rebuild static/vendor/editor.bundle.js from frontend/ (needs Node 20 and npm)"
+	@echo "make assets rebuild the editor's and the reading page's bundles in static/vendor/ from frontend/ (needs Node 20 and npm)"
 
 install: $(VENV)/.installed pdf-packages
 
