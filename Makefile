@@ -82,8 +82,8 @@ messages: install
 	@mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 
-# The live editor's JavaScript: frontend/src bundled into static/vendor/editor.bundle.js (and its
-# LICENSES.md). Both are committed, so `make run` and `make test` never need Node.
+# The browser JavaScript: frontend/src bundled into static/vendor/editor.bundle.js and review.bundle.js (and
+# LICENSES.md). They are committed, so `make run` and `make test` never need Node.
 assets:
 	cd frontend && npm ci && npm run build
 

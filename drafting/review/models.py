@@ -2,7 +2,7 @@
 
 An anchored comment or suggestion keeps its passage as a span of the live text in UTF-16
 code units (the unit of the stored deltas) together with the live version it is valid
-at; reading maps it forward through the live edits since (drafting/review/service.py)
+at; reading maps it forward through the live edits since (drafting/review/anchoring.py)
 and stores the result, so the next read starts from there.
 """
 
