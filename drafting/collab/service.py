@@ -35,6 +35,7 @@ from drafting.text.delta import from_delta
 from drafting.text.delta import to_delta
 from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import Diffs
+from drafting.text.diffs import inverted
 from drafting.text.diffs import new_text
 from drafting.text.diffs import normalize
 from drafting.text.merge import MergeResult
@@ -288,7 +289,7 @@ def shadow_and_changes(document: Document, version: int, deltas: list[str]) -> t
         backward = []
         for delta in deltas:
             diffs = from_delta(shadow, delta)
-            backward.append(to_delta(live.inverted(diffs)))
+            backward.append(to_delta(inverted(diffs)))
             shadow = new_text(diffs)
         return shadow, normalize(chain_diffs(shadow, [*reversed(backward), *forward]))
     except (live.LiveVersionGone, DeltaMismatch):

@@ -25,10 +25,9 @@ from drafting.extensions import utcnow
 from drafting.text.delta import apply_chain
 from drafting.text.delta import to_delta
 from drafting.text.delta import tokens
-from drafting.text.diffs import DELETE
-from drafting.text.diffs import INSERT
 from drafting.text.diffs import Diffs
 from drafting.text.diffs import diff
+from drafting.text.diffs import inverted
 from drafting.text.diffs import new_text as text_after
 from drafting.text.diffs import old_text as text_before
 
@@ -40,12 +39,6 @@ FLUSH_AT_LEAST_EVERY = timedelta(seconds=60)
 
 class LiveVersionGone(LookupError):
     """An old live version can no longer be rebuilt (its chain was pruned)."""
-
-
-def inverted(diffs: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """The diffs that undo `diffs`: insertions become deletions and back."""
-    swap = {INSERT: DELETE, DELETE: INSERT}
-    return [(swap.get(op, op), text) for op, text in diffs]
 
 
 def change_live_text(

@@ -116,6 +116,12 @@ def new_text(diffs: Diffs) -> str:
     return "".join(text for op, text in diffs if op != DELETE)
 
 
+def inverted(diffs: Diffs) -> Diffs:
+    """The diffs that undo `diffs`: insertions become deletions and back."""
+    swap = {INSERT: DELETE, DELETE: INSERT}
+    return [(swap.get(op, op), text) for op, text in diffs]
+
+
 def added_removed(diffs: Diffs) -> tuple[int, int]:
     """How many characters (code points) the diffs insert and delete."""
     added = sum(len(text) for op, text in diffs if op == INSERT)
