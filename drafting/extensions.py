@@ -55,7 +55,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Objects stay readable after commit: views commit, then render what they just saved,
+# Objects stay readable after commit: a request that commits early (the live sync) can still
+# answer with what it just saved,
 # without a second round trip (and, on SQLite, a second write-locking transaction).
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()

@@ -86,9 +86,12 @@ def may_comment(membership: Membership | None, document: Any) -> bool:
     return has_role(membership, Role.COMMENTER) and not document.archived
 
 
-def may_resolve(membership: Membership | None, root: Any) -> bool:
-    """Editors and up resolve any thread; its author (a commenter at least) their own."""
-    if not may_comment(membership, root.document):
+def may_resolve(membership: Membership | None, root: Any, *, archived_too: bool = False) -> bool:
+    """Editors and up resolve any thread of a live document; its author (a commenter at
+    least) their own. `archived_too`: whether they would, were the document not archived."""
+    if not has_role(membership, Role.COMMENTER):
+        return False
+    if root.document.archived and not archived_too:
         return False
     return has_role(membership, Role.EDITOR) or root.author_id == membership.user_id
 
@@ -101,6 +104,11 @@ def may_decide(membership: Membership | None, document: Any) -> bool:
 def may_publish(membership: Membership | None) -> bool:
     """Rapporteurs and owners make versions, share them and look after endorsements."""
     return has_role(membership, Role.RAPPORTEUR)
+
+
+def is_owner(membership: Membership | None) -> bool:
+    """The member is one of the caucus's owners (a caucus always keeps one)."""
+    return membership is not None and membership.role == Role.OWNER
 
 
 def may_manage_members(membership: Membership | None) -> bool:

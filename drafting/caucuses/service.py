@@ -15,7 +15,7 @@ from drafting.accounts.models import User
 from drafting.accounts.service import normalize_email
 from drafting.accounts.service import sha256_hex
 from drafting.accounts.service import user_by_email
-from drafting.caucuses.access import may_manage_members
+from drafting.caucuses.access import is_owner
 from drafting.caucuses.models import Caucus
 from drafting.caucuses.models import Invitation
 from drafting.caucuses.models import Membership
@@ -141,7 +141,7 @@ def count_owners(caucus: Caucus) -> int:
 
 def refuse_losing_last_owner(membership: Membership) -> None:
     """A caucus always keeps at least one owner."""
-    if may_manage_members(membership) and count_owners(membership.caucus) <= 1:
+    if is_owner(membership) and count_owners(membership.caucus) <= 1:
         raise Conflict(
             _("A caucus needs an owner. Make someone else an owner first."),
             fields={"role": "last_owner"},
@@ -151,7 +151,7 @@ def refuse_losing_last_owner(membership: Membership) -> None:
 def change_role(caucus: Caucus, user_id: int, role: Role) -> Membership:
     """Give a member another role; the last owner cannot be demoted."""
     membership = membership_for(caucus, user_id)
-    if role != Role.OWNER:
+    if role is not Role.OWNER:
         refuse_losing_last_owner(membership)
     membership.role = role
     return membership

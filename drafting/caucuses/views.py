@@ -23,6 +23,7 @@ from drafting.caucuses.forms import OrganizationForm
 from drafting.caucuses.forms import RoleForm
 from drafting.caucuses.models import Role
 from drafting.errors import DomainError
+from drafting.extensions import db
 from drafting.mail import send_mail
 
 bp = Blueprint("caucuses", __name__)
@@ -59,7 +60,6 @@ def dashboard(cid: int, target, membership):
         documents=documents_of(target),
         archived=documents_of(target, archived=True),
         leave_form=EmptyForm(),
-        Role=Role,
     )
 
 
@@ -83,7 +83,6 @@ def render_members(caucus, membership, *, invite_form=None, invitation_link=None
         action_form=EmptyForm(),
         organization_form=OrganizationForm(formdata=None, obj=membership),
         invitation_link=invitation_link,
-        Role=Role,
     )
 
 
@@ -105,6 +104,9 @@ def invite(cid: int, target, membership):
         flash(_("%(name)s joined the caucus.", name=outcome.membership.user.name), "success")
         return redirect(url_for("caucuses.members", cid=cid))
     link = url_for("caucuses.invitation", secret=outcome.secret, _external=True)
+    # Work that must follow the commit (drafting/transactions.py): the mailed link must work
+    # when it arrives, and no write lock is held while the mail server answers.
+    db.session.commit()
     if send_invitation_mail(outcome.invitation, link):
         flash(_("Invitation sent to %(email)s.", email=outcome.invitation.email), "success")
         return redirect(url_for("caucuses.members", cid=cid))

@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from drafting.accounts.models import User
 from drafting.documents import live
 from drafting.documents import storage
 from drafting.documents.models import Document
 from drafting.documents.models import Revision
+from drafting.errors import Conflict
 from drafting.locking import locked
 
 
@@ -56,6 +59,12 @@ class TextChange:
         )
         live.change_live_text(self.document, new_text, author, revision=revision.number)
         return revision
+
+
+def refuse_archived(document: Document) -> None:
+    """An archived document's text does not change (Conflict) until it is restored."""
+    if document.archived:
+        raise Conflict(_("This document is archived. Restore it to edit."))
 
 
 def begin_change(document: Document) -> TextChange:

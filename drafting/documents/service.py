@@ -1,6 +1,7 @@
 """Documents: create, save (merging stale saves), restore, history, compare, authorship.
 
-Services take the acting user, raise domain errors, and only flush; views commit.
+Services take the acting user, raise domain errors, and only flush; the request's
+transaction commits (drafting/transactions.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from drafting.caucuses.models import Caucus
 from drafting.documents import live
 from drafting.documents import storage
 from drafting.documents.changes import begin_change
+from drafting.documents.changes import refuse_archived
 from drafting.documents.models import AuthorshipCache
 from drafting.documents.models import Document
 from drafting.documents.models import KeptText
@@ -170,8 +172,7 @@ def save_content(
     summary = check_summary(summary)
     change = begin_change(document)
     document = change.document
-    if document.archived:
-        raise Conflict(_("This document is archived. Restore it to edit."))
+    refuse_archived(document)
     if not 1 <= base_revision <= document.head_revision:
         raise Invalid(
             _("There is no revision %(n)d to save from.", n=base_revision),

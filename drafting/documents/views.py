@@ -127,7 +127,6 @@ def read(doc_id: int, target, membership):
         document=target,
         membership=membership,
         page=rendered(target, target.content),
-        Role=Role,
         **page_parts("read", target, membership),
     )
 
@@ -142,7 +141,6 @@ def edit(doc_id: int, target, membership):
             "documents/live_edit.html",
             document=target,
             membership=membership,
-            Role=Role,
             **page_parts("live_edit", target, membership),
         )
     form = EditForm()
@@ -164,7 +162,6 @@ def render_edit(document, membership, form, *, preview=None, conflicts=None, sta
         "documents/edit.html",
         document=document,
         membership=membership,
-        Role=Role,
         form=form,
         preview=preview,
         conflicts=conflicts,
@@ -327,7 +324,6 @@ def history(doc_id: int, target, membership):
         widest=widest,
         authors=service.history_authors(target),
         restore_form=EmptyForm(),
-        Role=Role,
     )
 
 
@@ -344,7 +340,6 @@ def revision(doc_id: int, number: int, target, membership):
         page=rendered(target, text),
         membership=membership,
         restore_form=EmptyForm(),
-        Role=Role,
     )
 
 
@@ -381,7 +376,6 @@ def compare_page(doc_id: int, target, membership):
         to_number=to_number,
         view=view,
         membership=membership,
-        Role=Role,
     )
 
 
@@ -401,5 +395,4 @@ def authorship(doc_id: int, target, membership):
         counts=state.counts(),
         people=people,
         membership=membership,
-        Role=Role,
     )

@@ -19,6 +19,7 @@ from drafting.caucuses.access import member_of
 from drafting.caucuses.access import public
 from drafting.caucuses.access import register_target
 from drafting.caucuses.models import Role
+from drafting.documents.views import add_page_part
 from drafting.downloads import content_disposition
 from drafting.downloads import download_name
 from drafting.errors import NotFound
@@ -46,10 +47,8 @@ register_target("vid", lambda version_id: db.session.get(Version, version_id))
 register_target("eid", lambda endorsement_id: db.session.get(Endorsement, endorsement_id))
 
 
-@bp.app_context_processor
-def document_versions() -> dict:
-    """Lets the document's reading page list its versions (templates/documents/read.html)."""
-    return {"document_versions": versioning.versions_of}
+# The document's reading page lists its versions (templates/publishing/_document_versions.html).
+add_page_part("read", lambda document, membership: {"versions": versioning.versions_of(document)})
 
 
 def endorsement_limits() -> str:
@@ -106,7 +105,6 @@ def render_versions(document, membership, form: VersionForm, status: int = 200):
         membership=membership,
         versions=versioning.versions_of(document),
         form=form,
-        Role=Role,
     ), status
 
 
@@ -186,7 +184,6 @@ def render_version(version: Version, membership, endorse_form=None, status: int 
         sharing_form=SharingForm(formdata=None, obj=version),
         visibility_form=VisibilityForm(formdata=None),
         others=[v for v in versioning.versions_of(version.document) if v.id != version.id],
-        Role=Role,
     ), status
 
 

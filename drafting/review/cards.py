@@ -33,13 +33,8 @@ from drafting.review.mentions import Mentions
 CONTEXT_CHARS = 32  # text around a passage that helps the script find it in the page
 STAND_IN_ID = 918273645  # url_for builds a route's URL once with it; each card puts its id in
 
-STATUS_LABELS = {
-    "open": _l("open"),
-    "accepted": _l("accepted"),
-    "rejected": _l("rejected"),
-    "withdrawn": _l("withdrawn"),
-    "resolved": _l("resolved"),
-}
+# What a card or the decision table calls each status: a suggestion's, or a thread's.
+STATUS_LABELS = {**suggestions.STATUS_LABELS, "resolved": _l("resolved")}
 
 
 # ---------------------------------------------------------------- what the cards show

@@ -25,7 +25,6 @@ from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Membership
 from drafting.caucuses.models import Role
 from drafting.documents.models import Document
-from drafting.documents.service import normalize_newlines
 from drafting.errors import Invalid
 from drafting.ids import id_from
 from drafting.review import comments as review_comments
@@ -100,7 +99,6 @@ def render_comments(document, membership, *, comment_form=None, suggestion_form=
         "review/comments.html",
         document=document,
         membership=membership,
-        Role=Role,
         review=review,
         filters=FILTERS,
         show=show,
@@ -121,7 +119,7 @@ def render_card(document: Document, membership: Membership, item, back: str) -> 
     page card's "Full thread" leads (and its actions without JavaScript)."""
     review = review_of(document, membership, [item], back)
     return render_template(
-        "review/card.html", document=document, membership=membership, Role=Role, review=review
+        "review/card.html", document=document, membership=membership, review=review
     )
 
 
@@ -144,7 +142,7 @@ def back_to(document: Document, fragment: str = "") -> Response:
 
 def anchor_from(quote: str | None) -> Anchor | None:
     """A passage typed or pasted into a plain form (the server finds it in the text)."""
-    quote = normalize_newlines(quote or "").strip()
+    quote = (quote or "").strip()  # line ends are the service's (checked_anchor)
     return Anchor(quote) if quote else None
 
 

@@ -213,9 +213,9 @@ def check_may_resolve(root: Comment, user: User) -> None:
     membership = membership_of(user, root.document.caucus_id)
     if membership is None:
         raise NotFound(_("There is no such comment."))
-    ensure_writable(root.document)
-    if not may_resolve(membership, root):
+    if not may_resolve(membership, root, archived_too=True):
         raise NotAllowed(_("Only the thread's author or an editor can resolve it."))
+    ensure_writable(root.document)
 
 
 def resolve_thread(comment: Comment, user: User, note: str = "") -> Comment:
@@ -250,8 +250,8 @@ def threads_of(
     """The document's threads, oldest first, with their passages resolved against the text.
 
     `status` is "open" or "resolved"; `author` keeps threads started by that person,
-    `mentioning` threads where that person is mentioned. Call commit afterwards: the
-    caught-up spans are stored for the next reading.
+    `mentioning` threads where that person is mentioned. The caught-up spans are stored
+    for the next reading (the request's transaction keeps them).
     """
     query = (
         sa.select(Comment)

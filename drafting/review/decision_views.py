@@ -66,7 +66,6 @@ def decisions(doc_id: int, target, membership):
         "review/decisions.html",
         document=target,
         membership=membership,
-        Role=Role,
         rows=filtered_rows(target),
         filters=filters,
         status=filters.get("status", ""),

@@ -34,28 +34,34 @@ class Mention(Generic[Person]):
 
 
 class Mentions(Generic[Person]):
-    """Finds mentions of a set of people, each known by one or more handles (name, email)."""
+    """Finds mentions of a set of people, each known by one or more handles (name, email).
+
+    Handles match without regard to case: on the case-folded text, so "@Jörg Strauss" names
+    "Jörg Strauß". Positions found in the folded text are mapped back to the text's own.
+    """
 
     def __init__(self, people: Iterable[tuple[Person, Iterable[str]]]):
         pairs = ((handle, person) for person, handles in people for handle in handles if handle)
         # Longest first: "@Amina Diallo" names Amina Diallo, not an "Amina".
         self.handles = sorted(
-            ((handle, handle.casefold(), person) for handle, person in pairs),
+            ((handle.casefold(), person) for handle, person in pairs),
             key=lambda entry: -len(entry[0]),
         )
 
     def find(self, text: str) -> Iterator[Mention[Person]]:
-        """Every mention in the text, in order."""
-        if not self.handles:
+        """Every mention in the text, in order (positions in the text's own characters)."""
+        if not self.handles or "@" not in text:
             return
-        position = text.find("@")
+        folded, origin = _folded(text)
+        position = folded.find("@")
         while position != -1:
-            mention = None if _inside_word(text, position) else self._at(text, position + 1)
-            if mention is not None:
-                yield mention
-                position = text.find("@", mention.end)
-            else:
-                position = text.find("@", position + 1)
+            found = None if _inside_word(folded, position) else self._at(folded, position + 1)
+            if found is None:
+                position = folded.find("@", position + 1)
+                continue
+            end, person = found
+            yield Mention(origin[position], origin[end - 1] + 1, person)
+            position = folded.find("@", end)
 
     def people_in(self, text: str) -> list[Person]:
         """The people the text mentions, each once, in order of first mention."""
@@ -76,13 +82,27 @@ class Mentions(Generic[Person]):
         parts.append(escape(text[last:]))
         return Markup("").join(parts)
 
-    def _at(self, text: str, start: int) -> Mention[Person] | None:
-        """The mention whose longest handle starts at `start` and ends where a word ends."""
-        for handle, folded, person in self.handles:
+    def _at(self, folded: str, start: int) -> tuple[int, Person] | None:
+        """Where the longest handle starting at `start` ends (at a word's end), and whose."""
+        for handle, person in self.handles:
             end = start + len(handle)
-            if text[start:end].casefold() == folded and not _continues(text, end):
-                return Mention(start - 1, end, person)
+            if folded.startswith(handle, start) and not _continues(folded, end):
+                return end, person
         return None
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """The text case-folded, and for each folded character the index of the one it came
+    from (folding can lengthen a character: "ß" becomes "ss")."""
+    folded = text.casefold()
+    if len(folded) == len(text):  # no character folded into several: positions are the same
+        return folded, list(range(len(text)))
+    pieces, origin = [], []
+    for index, character in enumerate(text):
+        piece = character.casefold()
+        pieces.append(piece)
+        origin += [index] * len(piece)
+    return "".join(pieces), origin
 
 
 def _inside_word(text: str, at: int) -> bool:

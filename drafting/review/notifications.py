@@ -1,6 +1,6 @@
 """Notifications: replies, mentions and decisions, in the app and by mail when configured.
 
-Services only flush; the caller commits. Mail goes out as the notification is made
+Services only flush; the request's transaction commits. Mail goes out as the notification is made
 (drafting/mail.py sends nothing when MAIL_SERVER is unset, and never raises).
 """
 

@@ -12,7 +12,6 @@ from drafting.accounts.forms import EmptyForm
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
 from drafting.documents.models import Document
-from drafting.documents.service import normalize_newlines
 from drafting.errors import Conflict
 from drafting.errors import Invalid
 from drafting.extensions import db
@@ -50,7 +49,7 @@ def propose(doc_id: int, target, membership):
             target,
             current_user,
             anchor_from(form.passage.data),
-            normalize_newlines(form.replacement.data or ""),
+            form.replacement.data or "",
             form.rationale.data or "",
         )
     except Invalid as error:
@@ -92,9 +91,7 @@ def accept(doc_id: int, suggestion_id: int, target, membership):
             suggestion,
             current_user,
             note=form.note.data or "",
-            replacement=normalize_newlines(form.replacement.data or "")
-            if form.edited.data
-            else None,
+            replacement=(form.replacement.data or "") if form.edited.data else None,
             reviewed=form.reviewed.data,
         )
     except Conflict as error:

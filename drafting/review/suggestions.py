@@ -14,6 +14,7 @@ from drafting.accounts.models import User
 from drafting.caucuses.access import require
 from drafting.caucuses.models import Role
 from drafting.documents.changes import begin_change
+from drafting.documents.changes import refuse_archived
 from drafting.documents.models import Document
 from drafting.documents.service import check_content
 from drafting.documents.service import normalize_newlines
@@ -170,7 +171,7 @@ def accept(
     Returns the new revision's number.
     """
     require(rapporteur, suggestion.document, Role.RAPPORTEUR)
-    wording = suggestion.replacement if replacement is None else replacement
+    wording = suggestion.replacement if replacement is None else normalize_newlines(replacement)
     if len(wording) > MAX_BODY_CHARS:
         raise Invalid(
             _("Keep the wording under %(n)d characters.", n=MAX_BODY_CHARS),
@@ -180,8 +181,7 @@ def accept(
     change = begin_change(suggestion.document)
     still_open(suggestion)
     document = change.document
-    if document.archived:
-        raise Conflict(_("This document is archived. Restore it to edit."))
+    refuse_archived(document)
     passage = passage_to_replace(suggestion_view(suggestion), reviewed=reviewed)
     new_text = change.text[: passage.start] + wording + change.text[passage.end :]
     check_content(new_text)

@@ -68,9 +68,6 @@ def type_at_the_top(page: Page, number: int, tokens: list[str]) -> None:
     tokens.append(token)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (set TEST_DATABASE_URL)"
-)
 def shown_once_caught_up(page: Page, final: str) -> str:
     """The editor's text once it shows `final`, or as it stands when it never does: the
     typists' last syncs come after the browsers said "Saved", and reach them by long-poll."""
@@ -81,6 +78,9 @@ def shown_once_caught_up(page: Page, final: str) -> str:
     return page.evaluate("window.draftingLiveEditor.text()")
 
 
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="needs PostgreSQL (set TEST_DATABASE_URL)"
+)
 def test_two_browsers_and_joining_editors_lose_nothing_on_gunicorn(browser, tmp_path):
     paper = make_paper(30_000)
     with scratch_postgres() as url:
