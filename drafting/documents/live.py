@@ -77,11 +77,6 @@ def change_live_text(
     return edit
 
 
-def live_text_at(document: Document, version: int) -> str:
-    """The live text as it was at `version`, rebuilt backwards from the current text."""
-    return live_since(document, version)[0]
-
-
 def live_since(document: Document, version: int) -> tuple[str, list[str]]:
     """The live text at `version`, and the forward deltas of the live edits since, oldest
     first (one query)."""

@@ -185,11 +185,6 @@ def apply_encoded(base: bytes, delta: str) -> bytes:
     return b"".join(pieces)
 
 
-def apply_delta(base: str, delta: str) -> str:
-    """Apply one delta to a text."""
-    return decode(apply_encoded(encode(base), delta))
-
-
 def apply_chain(base: str, deltas: list[str]) -> str:
     """Apply deltas one after another, decoding only at the end."""
     units = encode(base)
