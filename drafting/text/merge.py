@@ -12,8 +12,10 @@ base "✊🏽", for "[t✊🏽]" typed inside it) is first made one insertion ag
 (`join_split_insertions`), so that the other side cannot delete its middle.
 Each change is then widened to the whole words it changes (typing "s" at
 the end of "right" changes the word "right"), so that the sides meet at word
-granularity. Then the changes of both sides are grouped where they meet, and
-each group is resolved by a fixed rule:
+granularity; for a save, a hyphen or apostrophe between two letters joins one
+compound word ("alpha-prime", "State's"), whose parts a person decides. Then
+the changes of both sides are grouped where they meet, and each group is
+resolved by a fixed rule:
 
 - a change only one side made is applied as is; changes that merely touch at
   a boundary do not meet (an insertion at the start of a changed region goes
@@ -218,8 +220,10 @@ def merge_edits(
         raise ValueError(f"on_conflict must be one of {ON_CONFLICT_CHOICES}, not {on_conflict!r}")
     _check_edits(base, ours_edits, "ours")
     _check_edits(base, theirs_edits, "theirs")
-    ours_words = widen_to_words(base, ours_edits)
-    theirs_words = widen_to_words(base, theirs_edits)
+    # A save's conflict is a person's decision: parts of one compound word are one word.
+    compounds = on_conflict == "report"
+    ours_words = widen_to_words(base, ours_edits, compounds=compounds)
+    theirs_words = widen_to_words(base, theirs_edits, compounds=compounds)
     parts: list[Part] = []
     conflicts: list[Conflict] = []
     placed: dict[str, list[tuple[int, str]]] = {"ours": [], "theirs": []}

@@ -42,7 +42,7 @@ class Conflict:
     text_end: int
 
 
-def widen_to_words(base: str, edits: list[BaseEdit]) -> list[BaseEdit]:
+def widen_to_words(base: str, edits: list[BaseEdit], *, compounds: bool = False) -> list[BaseEdit]:
     """The same change, each edit widened to the whole words it changes.
 
     Edits that end up in the same word become one. An edit changes the word
@@ -50,12 +50,18 @@ def widen_to_words(base: str, edits: list[BaseEdit]) -> list[BaseEdit]:
     once the edit is applied, by a word character: inserting "s" after "right"
     changes "right", inserting " now" does not, and deleting the space
     between two words changes both.
+
+    With `compounds` (a save's merge), a hyphen or apostrophe between two word
+    characters is part of the word: "alpha-prime" is one word, so writing "-prime"
+    after "alpha" changes "alpha", and a change of "prime" meets one of "alpha".
+    Two people who each rewrote part of one compound changed the same word, and a
+    person decides (live editing keeps both sides' words whatever the rule).
     """
     widened: list[BaseEdit] = []
     run: list[BaseEdit] = []  # edits of one word-widened run, in order
     run_start = run_end = 0
     for edit in edits:
-        start, end = _word_span(base, edit)
+        start, end = _word_span(base, edit, compounds)
         if run and start < run_end:
             run.append(edit)
             run_start, run_end = min(run_start, start), max(run_end, end)
@@ -68,32 +74,51 @@ def widen_to_words(base: str, edits: list[BaseEdit]) -> list[BaseEdit]:
     return widened
 
 
-def _word_span(base: str, edit: BaseEdit) -> tuple[int, int]:
+# Characters that join two words into one compound ("alpha-prime", "don't", "l’État").
+_JOINERS = frozenset("-\u2010\u2011'\u2019")
+
+
+def _word_span(base: str, edit: BaseEdit, compounds: bool) -> tuple[int, int]:
     """The part of the base an edit changes: its range and the words it reaches into."""
     start, end = edit.start, edit.end
-    if _changes_word_before(base, edit):
-        while start > 0 and _is_word(base[start - 1]):
+    before = base[max(0, start - 2) : start]
+    after = base[end : end + 2]
+    if _glued(before, base[start : start + 2], compounds) or _glued(
+        before, (edit.text[:2] + after)[:2], compounds
+    ):
+        start -= 1  # the last character of the word before (or its joiner)
+        while start > 0 and _in_word(base, start - 1, compounds):
             start -= 1
-    if _changes_word_after(base, edit):
-        while end < len(base) and _is_word(base[end]):
+    if _glued(base[max(0, end - 2) : end], after, compounds) or _glued(
+        (before + edit.text[-2:])[-2:], after, compounds
+    ):
+        end += 1
+        while end < len(base) and _in_word(base, end, compounds):
             end += 1
     return start, end
 
 
-def _changes_word_before(base: str, edit: BaseEdit) -> bool:
-    """Whether the edit starts inside a word, or glues something onto the word before it."""
-    word_end = base[edit.start - 1 : edit.start]
-    next_in_base = base[edit.start : edit.start + 1]
-    next_once_applied = edit.text[:1] or base[edit.end : edit.end + 1]
-    return _is_word(word_end) and (_is_word(next_in_base) or _is_word(next_once_applied))
+def _glued(left: str, right: str, compounds: bool) -> bool:
+    """Whether the text ending in `left` and the one starting with `right` make one word."""
+    if _is_word(left[-1:]) and _is_word(right[:1]):
+        return True
+    if not compounds:
+        return False
+    joined_right = _is_word(left[-1:]) and right[:1] in _JOINERS and _is_word(right[1:2])
+    joined_left = left[-1:] in _JOINERS and _is_word(left[-2:-1]) and _is_word(right[:1])
+    return joined_right or joined_left
 
 
-def _changes_word_after(base: str, edit: BaseEdit) -> bool:
-    """Whether the edit ends inside a word, or glues something onto the word after it."""
-    word_start = base[edit.end : edit.end + 1]
-    previous_in_base = base[edit.end - 1 : edit.end] if edit.end > 0 else ""
-    previous_once_applied = edit.text[-1:] or (base[edit.start - 1] if edit.start > 0 else "")
-    return _is_word(word_start) and (_is_word(previous_in_base) or _is_word(previous_once_applied))
+def _in_word(base: str, index: int, compounds: bool) -> bool:
+    """Whether `base[index]` belongs to a word: a word character, or a joiner inside one."""
+    if _is_word(base[index]):
+        return True
+    return (
+        compounds
+        and base[index] in _JOINERS
+        and _is_word(base[index - 1 : index])
+        and _is_word(base[index + 1 : index + 2])
+    )
 
 
 def _is_word(character: str) -> bool:

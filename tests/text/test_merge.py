@@ -303,6 +303,45 @@ def test_endings_added_to_one_word_meet(mode):
     assert result.text == expected
 
 
+@pytest.mark.parametrize(
+    ("base", "ours", "theirs"),
+    [
+        pytest.param("The alpha act.", "The alpha-prime act.", "The omega act.", id="a suffix"),
+        pytest.param("The alpha act.", "The pre-alpha act.", "The omega act.", id="a prefix"),
+        pytest.param(
+            "The alpha-prime act.", "The omega-prime act.", "The alpha-beta act.", id="two parts"
+        ),
+        pytest.param(
+            "The alpha prime act.", "The alpha-prime act.", "The omega prime act.", id="joined"
+        ),
+        pytest.param("The State acts.", "The State's acts.", "The Union acts.", id="apostrophe"),
+        pytest.param("l\u2019État agit", "l\u2019Union agit", "le État agit", id="l’État"),
+    ],
+)
+def test_a_save_that_changed_the_same_compound_word_is_a_conflict(base, ours, theirs):
+    # "alpha-prime" and "omega" were saved as "omega-prime", a word nobody wrote: the
+    # README promises a conflict where two people changed the same words.
+    for first, second in ((ours, theirs), (theirs, ours)):
+        result = merge(base, first, second, on_conflict="report")
+        assert not result.clean, (first, second, result.text)
+        assert result.text == second
+
+
+def test_live_editing_still_keeps_both_sides_of_a_compound():
+    # keep_both loses no one's words either way; it keeps its finer word widening.
+    result = merge("The alpha act.", "The alpha-prime act.", "The omega act.")
+    assert (result.text, result.clean) == ("The omega-prime act.", True)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_punctuation_after_a_word_another_side_changed_merges(mode):
+    # Not a compound: "," and "." end the word, so these are changes of different words.
+    for ours in ("The alpha. act.", "The alpha, beta act.", "The alpha - beta act."):
+        result = merge("The alpha act.", ours, "The omega act.", on_conflict=mode)
+        assert result.clean
+        assert result.text == ours.replace("alpha", "omega")
+
+
 def test_combining_marks_belong_to_their_word():
     base = "हिंदी text and cafe\u0301 text"
     # "ि" (a vowel sign) and U+0301 (an acute accent) are marks, not word ends.
@@ -608,6 +647,65 @@ def test_the_modes_differ_only_at_conflicts(data, base):
         assert live.text == save.text
     for conflict in save.conflicts:
         assert save.text[conflict.text_start : conflict.text_end] == conflict.theirs_text
+
+
+PARTS = ["alpha", "prime", "State", "droits", "हिंदी"]
+
+
+@st.composite
+def compound_bases(draw) -> tuple[str, list[list[tuple[int, int]]]]:
+    """Compound words ("alpha-prime", "State's") between plain ones, and where each
+    compound's parts lie."""
+    text, compounds = "", []
+    for _ in range(draw(st.integers(1, 4))):
+        parts = draw(st.lists(st.sampled_from(PARTS), min_size=2, max_size=3))
+        joiner = draw(st.sampled_from(["-", "'", "\u2019", "\u2011"]))
+        text += draw(st.sampled_from(["", "Members ", "The text, "]))
+        spans = []
+        for index, part in enumerate(parts):
+            text += joiner if index else ""
+            spans.append((len(text), len(text) + len(part)))
+            text += part
+        compounds.append(spans)
+        text += draw(st.sampled_from([" ", ". ", "\n\n"]))
+    return text, compounds
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), drawn=compound_bases())
+def test_saves_that_change_parts_of_one_compound_conflict(data, drawn):
+    base, compounds = drawn
+    spans = data.draw(st.sampled_from(compounds))
+    (ours_start, ours_end), (theirs_start, theirs_end) = (
+        data.draw(st.sampled_from(spans)),
+        data.draw(st.sampled_from(spans)),
+    )
+    ours_at_end = data.draw(st.booleans())  # replace a part, or write after the compound
+    ours_edit = (
+        BaseEdit(spans[-1][1], spans[-1][1], "-omega")
+        if ours_at_end
+        else BaseEdit(ours_start, ours_end, "omega")
+    )
+    theirs_edit = BaseEdit(theirs_start, theirs_end, "sigma")
+    result = merge_edits(base, [ours_edit], [theirs_edit], on_conflict="report")
+    assert not result.clean, (base, ours_edit, theirs_edit, result.text)
+    assert result.text == apply_edits(base, [theirs_edit])
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), drawn=compound_bases())
+def test_a_save_conflicts_wherever_live_editing_would(data, drawn):
+    base = drawn[0]
+    ours_edits, theirs_edits = both_sides(data.draw, base)
+    live = merge_edits(base, ours_edits, theirs_edits, on_conflict="keep_both")
+    save = merge_edits(base, ours_edits, theirs_edits, on_conflict="report")
+    for conflict in live.conflicts:
+        assert any(
+            c.base_start <= conflict.base_start and conflict.base_end <= c.base_end
+            for c in save.conflicts
+        )
+    if save.clean:
+        assert live.text == save.text
 
 
 @settings(max_examples=200, deadline=None)
