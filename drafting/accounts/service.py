@@ -128,16 +128,37 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, secret
 
 
-def user_for_token(secret: str) -> User | None:
-    """The owner of an active token, recording its use; None for unknown or revoked tokens."""
+def active_token(secret: str) -> ApiToken | None:
+    """The active token with this secret; None for unknown or revoked ones. Reads only."""
     token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == sha256_hex(secret)))
-    if token is None or not token.active:
-        return None
+    return token if token is not None and token.active else None
+
+
+def token_use_due(token: ApiToken) -> bool:
+    """Whether the token's use should be noted: at most every few minutes, so that reading
+    through the API is not a write each time."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > TOKEN_USE_RESOLUTION
+
+
+def record_token_use(token_id: int) -> None:
+    """Note a token's use, in one statement that never waits: if someone holds the token's
+    row (revoking it, say), this use goes unnoted and the next one is noted instead."""
     now = utcnow()
-    # Recorded at most every few minutes, so that reading through the API is not a write each time.
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION:
-        token.last_used_at = now
-    return token.user
+    due = (
+        sa.select(ApiToken.id)
+        .where(
+            ApiToken.id == token_id,
+            sa.or_(
+                ApiToken.last_used_at.is_(None),
+                ApiToken.last_used_at < now - TOKEN_USE_RESOLUTION,
+            ),
+        )
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(
+        sa.update(ApiToken).where(ApiToken.id.in_(due)).values(last_used_at=now),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
