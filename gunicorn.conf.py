@@ -7,9 +7,12 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-# Requests are short database round-trips; CPU-bound work (PDFs) goes to a queue.
+# Requests are short database round-trips; printing runs in a queue or print threads. Live
+# editors' long-polls wait in a thread each, with no transaction open: a process lets at most
+# LONG_POLLS_WAITING (16) of them wait, and PDF_PRINTS_WAITING (8) requests wait for a print,
+# so with 32 threads a third of them always answer everything else at once.
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "32"))
 worker_class = "gthread"
 timeout = 60
 graceful_timeout = 30

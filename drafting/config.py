@@ -135,5 +135,16 @@ class Defaults:
     PDF_QUEUE_URL = None
     PDF_SPARE_PROCESS = True  # keep a printing process waiting with WeasyPrint loaded
     PDF_CACHE_MAX_BYTES = 512 * 1024**2
-    # How long a change notification request waits before answering "nothing new".
+    # Without a queue, prints run on this process's print threads (print_pool.py): how many
+    # at once, how many may be in flight in all and per person, how long a request waits for
+    # its PDF before answering "pending", and how long a failed print is remembered.
+    PDF_PRINTERS = 2
+    PDF_PRINTS_WAITING = 8
+    PDF_PRINTS_PER_PERSON = 2
+    PDF_WAIT_SECONDS = 10.0
+    PDF_FAILURE_SECONDS = 30.0
+    # How long a change notification request waits before answering "nothing new", and how
+    # many may wait at once in one process and per person (collab/notify.py).
     LONG_POLL_SECONDS = 20.0
+    LONG_POLLS_WAITING = 16
+    LONG_POLLS_PER_PERSON = 4

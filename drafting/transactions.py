@@ -6,6 +6,9 @@ Indico's `RH.process` does, so views and services never commit. Work that must f
 commit (publishing a change to Redis after a live sync) commits first, explicitly, and says
 why. A domain error whose `keeps_work` is set (a save that clashes keeps the submitted text
 for its author) is committed before it propagates; every other error rolls back.
+
+Nothing slow runs inside a transaction: before a slow wait (a print), `release()` ends the
+request's transaction, so no row lock, and on SQLite no write lock, is held meanwhile.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def in_transaction(view: Callable) -> Callable:
         return result
 
     return wrapper
+
+
+def release() -> None:
+    """End the request's transaction now, keeping what it did, before a slow wait; the
+    next database work begins a new one (committed by the decorator as usual)."""
+    finish(commit=True)
 
 
 def finish(*, commit: bool) -> None:

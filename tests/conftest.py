@@ -62,6 +62,7 @@ def test_config(uri: str, **overrides) -> dict:
         "ARGON2_PARALLELISM": 1,
         "OPEN_REGISTRATION": True,
         "LONG_POLL_SECONDS": 0.3,  # change notifications answer quickly in tests
+        "PDF_FAILURE_SECONDS": 0.0,  # a test's next print tries again (tests that need it set it)
         **overrides,
     }
 

@@ -196,7 +196,6 @@ def open_edit_session(factory: Factory, document_id: int, user: User) -> str:
 @pytest.fixture(autouse=True)
 def stub_pdf_engine(monkeypatch) -> None:
     """Printing is not what this module tests: a stand-in engine keeps 1,000 requests fast."""
-    from drafting.publishing import cache
     from drafting.publishing import pdf
 
     def render(request) -> bytes:
@@ -204,7 +203,6 @@ def stub_pdf_engine(monkeypatch) -> None:
 
     monkeypatch.setattr(pdf, "render_pdf", render)
     monkeypatch.setattr(pdf, "render_html_pdf", lambda html, **options: render(None))
-    monkeypatch.setattr(cache, "render_pdf", render)
 
 
 def create_version(factory: Factory, document_id: int, owner: User) -> tuple[int, str, int]:

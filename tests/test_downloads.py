@@ -16,7 +16,6 @@ from drafting.downloads import MAX_NAME_BYTES
 from drafting.downloads import content_disposition
 from drafting.downloads import download_name
 from drafting.extensions import db
-from drafting.publishing import cache
 from drafting.publishing import pdf
 from drafting.publishing import versions
 from tests.conftest import fresh
@@ -150,7 +149,6 @@ def arabic_paper(factory, monkeypatch):
         return b"%PDF-1.7\n% stand-in\n%%EOF\n"
 
     monkeypatch.setattr(pdf, "render_pdf", render)
-    monkeypatch.setattr(cache, "render_pdf", render)
     owner = factory.user()
     caucus = factory.caucus(owner)
     with factory.context():

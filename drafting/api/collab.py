@@ -100,7 +100,7 @@ def changes(doc_id: int, target, membership):
     """Long-poll: answer as soon as the live text passes version `after` (or on timeout)."""
     query: ChangesQuery = request.context.query
     timeout = min(query.timeout, current_app.config["LONG_POLL_SECONDS"])
-    version = notify.wait_for_change(doc_id, query.after, timeout)
+    version = notify.wait_for_change(doc_id, query.after, timeout, person=current_user.id)
     return {"version": version, "changed": version > query.after}
 
 

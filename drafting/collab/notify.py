@@ -3,11 +3,21 @@
 With REDIS_URL, a sync publishes the document's new live version and waiting requests
 (on any worker, any machine) hear it at once. Without Redis, waiting requests look at
 the document's live version in the database a few times a second.
+
+A waiting request holds one of the server's threads, with no transaction open. So that
+waiting can never take every thread, a process lets at most LONG_POLLS_WAITING requests
+wait at once, LONG_POLLS_PER_PERSON of them one person's; any more are answered at once
+with the version as it stands (the editor asks again a second later, as after any answer
+that found nothing new).
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import redis
 import sqlalchemy as sa
@@ -53,11 +63,49 @@ def current_version(document_id: int) -> int:
     return version or 0
 
 
-def wait_for_change(document_id: int, after: int, timeout: float) -> int:
-    """Return the live version as soon as it passes `after`, or when `timeout` runs out."""
+class Waiting:
+    """The long waits in flight in this process: in all, and per person."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.by_person: Counter = Counter()
+
+    @contextmanager
+    def slot(self, person: object) -> Iterator[bool]:
+        """Whether this request may wait (True) or must answer at once (False)."""
+        config = current_app.config
+        with self.lock:
+            allowed = (
+                sum(self.by_person.values()) < config["LONG_POLLS_WAITING"]
+                and self.by_person[person] < config["LONG_POLLS_PER_PERSON"]
+            )
+            if allowed:
+                self.by_person[person] += 1
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                with self.lock:
+                    self.by_person[person] -= 1
+                    if not self.by_person[person]:
+                        del self.by_person[person]
+
+
+WAITING = Waiting()
+
+
+def wait_for_change(document_id: int, after: int, timeout: float, person: object = None) -> int:
+    """Return the live version as soon as it passes `after`, or when `timeout` runs out
+    (at once when this process already has as many waits as it allows, or `person` has)."""
     version = current_version(document_id)
     if version > after:
         return version
+    with WAITING.slot(person) as may_wait:
+        return wait_for_version(document_id, after, timeout) if may_wait else version
+
+
+def wait_for_version(document_id: int, after: int, timeout: float) -> int:
+    """Wait for the live version to pass `after`: on Redis when configured, else polling."""
     client = redis_client()
     if client is not None:
         try:

@@ -1,7 +1,7 @@
 """PDFs kept by the hash of what they were made from, so a draft is printed once.
 
-The key is `pdf.request_key(request)`: the SHA-256 of the whole request (text,
-title, language, status, paper size, endorsers…) and of the engine version,
+The key is `pdf.order_key(order)`: the SHA-256 of the whole request (text,
+title, language, status, paper size, endorsers…, or a page's HTML) and of the engine version,
 which hashes the print templates and stylesheet. Any change to the document
 or to how PDFs look gives a new key; nothing ever needs invalidating by hand.
 
@@ -12,7 +12,7 @@ after each insert the least recently used rows go until the total fits.
 not turn every download into a write.
 
 Like every service, this module only flushes: the caller's commit keeps what
-it added (the queue's worker commits after each job).
+it added (the print threads and the queue's worker commit after each print).
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from sqlalchemy.orm import mapped_column
 from drafting.extensions import UTCDateTime
 from drafting.extensions import db
 from drafting.extensions import utcnow
-from drafting.publishing.pdf import PdfRequest
-from drafting.publishing.pdf import render_pdf
-from drafting.publishing.pdf import request_key
+from drafting.publishing.pdf import PrintOrder
+from drafting.publishing.pdf import order_key
+from drafting.publishing.pdf import render_order
 
 TOUCH_INTERVAL = timedelta(minutes=10)
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
@@ -51,12 +51,12 @@ class PdfCacheEntry(db.Model):
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-def cached_pdf(request: PdfRequest) -> bytes:
-    """The request's PDF: from the cache, or printed now and cached (flushed, not committed)."""
-    key = request_key(request)
+def cached_pdf(order: PrintOrder) -> bytes:
+    """The order's PDF: from the cache, or printed now and cached (flushed, not committed)."""
+    key = order_key(order)
     pdf = lookup(key)
     if pdf is None:
-        pdf = render_pdf(request)
+        pdf = render_order(order)
         store(key, pdf)
     return pdf
 

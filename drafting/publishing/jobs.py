@@ -1,10 +1,12 @@
-"""PDF printing out of web requests: RQ on Redis when PDF_QUEUE_URL is set, inline otherwise.
+"""PDF printing out of web requests: RQ on Redis when PDF_QUEUE_URL is set, this process's
+print threads otherwise (print_pool.py).
 
-`request_pdf(request)` answers at once. A cached PDF is "ready"; otherwise,
+`request_pdf(order, person=…)` answers soon. A cached PDF is "ready"; otherwise,
 with a queue, a job is enqueued (one per key: asking twice does not print
 twice) and the answer is "pending", to be polled with `pdf_job(key)`; without
-a queue the PDF is printed inline and is "ready". The worker prints through
-the same sandbox and cache, and commits the cache row itself.
+a queue a print thread prints it while the request waits up to PDF_WAIT_SECONDS
+("ready" if it is done by then, else "pending"), with no transaction open. The
+workers print through the same sandbox and cache, and commit the cache row themselves.
 
 Workers: `python -m drafting.publishing.jobs` (or `rq worker --url $PDF_QUEUE_URL
 drafting-pdf`), configured from the same environment as the web app.
@@ -38,9 +40,14 @@ from drafting.extensions import db
 from drafting.publishing import cache
 from drafting.publishing import sandbox
 from drafting.publishing.pdf import Endorser
+from drafting.publishing.pdf import PageRequest
 from drafting.publishing.pdf import PdfRequest
-from drafting.publishing.pdf import request_key
+from drafting.publishing.pdf import PrintOrder
+from drafting.publishing.pdf import order_key
+from drafting.publishing.pdf import render_order
+from drafting.publishing.print_pool import print_pool
 from drafting.publishing.sandbox import PdfFailed
+from drafting.transactions import release
 
 QUEUE_NAME = "drafting-pdf"
 FAILURE_TTL = 300  # seconds a failure is remembered; asking again after that retries
@@ -64,15 +71,16 @@ class PdfJob:
     error: str = ""
 
 
-def request_pdf(request: PdfRequest) -> PdfJob:
-    """The PDF if cached (or printed inline without a queue); else a job for it, pending."""
-    key = request_key(request)
-    queue = pdf_queue()
-    if queue is None:
-        return PdfJob("ready", key, cache.cached_pdf(request))
+def request_pdf(request: PrintOrder, *, person: str = "") -> PdfJob:
+    """The PDF if cached (or printed in time by a print thread); else a job for it, pending.
+    `person` is whom the print counts against (print_pool.py's limits)."""
+    key = order_key(request)
     pdf = cache.lookup(key)
     if pdf is not None:
         return PdfJob("ready", key, pdf)
+    queue = pdf_queue()
+    if queue is None:
+        return printed_here(key, request, person)
     with _queue_errors():
         job = _existing_job(queue, key)
         status = job.get_status() if job is not None else None
@@ -81,6 +89,18 @@ def request_pdf(request: PdfRequest) -> PdfJob:
             return PdfJob("failed", key, error=_failure_message())
         if status not in _PENDING:
             _enqueue(queue, key, request)
+    return PdfJob("pending", key)
+
+
+def printed_here(key: str, order: PrintOrder, person: str) -> PdfJob:
+    """Print in this process's print threads, waiting a bounded time with no transaction open."""
+    release()
+    wait = float(current_app.config["PDF_WAIT_SECONDS"])
+    outcome = print_pool().request(key, lambda: render_order(order), person, wait)
+    if outcome.pdf is not None:
+        return PdfJob("ready", key, outcome.pdf)
+    if outcome.error is not None:
+        return PdfJob("failed", key, error=outcome.error)
     return PdfJob("pending", key)
 
 
@@ -138,7 +158,7 @@ def _existing_job(queue: Queue, key: str) -> Job | None:
         return None
 
 
-def _enqueue(queue: Queue, key: str, request: PdfRequest) -> None:
+def _enqueue(queue: Queue, key: str, request: PrintOrder) -> None:
     """Queue the printing of `request` (as plain data, so any worker version can read it)."""
     time_limit = float(current_app.config.get("PDF_TIME_LIMIT", 60))
     queue.enqueue(
@@ -165,19 +185,23 @@ def print_job(payload: dict) -> str:
         request = request_from_payload(payload)
         cache.cached_pdf(request)
         db.session.commit()
-        return request_key(request)
+        return order_key(request)
 
 
-def request_payload(request: PdfRequest) -> dict:
-    """A PdfRequest as JSON-friendly data."""
+def request_payload(request: PrintOrder) -> dict:
+    """A print order as JSON-friendly data (a page says so: `kind`)."""
+    if isinstance(request, PageRequest):
+        return {"kind": "page", **dataclasses.asdict(request)}
     payload = dataclasses.asdict(request)
     payload["issued_on"] = request.issued_on.isoformat() if request.issued_on else None
     return payload
 
 
-def request_from_payload(payload: dict) -> PdfRequest:
-    """The PdfRequest that `request_payload` described."""
+def request_from_payload(payload: dict) -> PrintOrder:
+    """The print order that `request_payload` described."""
     fields = dict(payload)
+    if fields.pop("kind", None) == "page":
+        return PageRequest(**fields)
     fields["issued_on"] = date.fromisoformat(fields["issued_on"]) if fields["issued_on"] else None
     fields["endorsers"] = tuple(Endorser(**endorser) for endorser in fields["endorsers"])
     return PdfRequest(**fields)

@@ -82,6 +82,33 @@ class PdfRequest:
     endorsers: tuple[Endorser, ...] = field(default_factory=tuple)  # the endorsed edition
 
 
+@dataclass(frozen=True)
+class PageRequest:
+    """A page of the app's own HTML to print (the decision table): `html` is its body."""
+
+    html: str
+    title: str
+    language: str = "en"
+
+
+# What the engine prints: a document, or a page of the app.
+PrintOrder = PdfRequest | PageRequest
+
+
+def order_key(order: PrintOrder) -> str:
+    """The cache key of what an order prints: equal keys, equal PDFs."""
+    if isinstance(order, PdfRequest):
+        return request_key(order)
+    return _sha256_hex(json.dumps([engine_version(), order.title, order.language, order.html]))
+
+
+def render_order(order: PrintOrder) -> bytes:
+    """Print an order in the sandbox (slow: seconds to a minute)."""
+    if isinstance(order, PdfRequest):
+        return render_pdf(order)
+    return render_html_pdf(order.html, title=order.title, language=order.language)
+
+
 def render_pdf(request: PdfRequest) -> bytes:
     """The document's PDF, rendered in a sandboxed worker (time and memory limits)."""
     key = request_key(request)
@@ -107,7 +134,7 @@ def render_html_pdf(html: str, *, title: str, language: str = "en") -> bytes:
                 page_css=_page_css(title=title, language=language),
             )
         )
-    key = _sha256_hex(json.dumps([engine_version(), title, language, html]))
+    key = order_key(PageRequest(html, title, language))
     return sandbox.print_pdf(page, identifier=key[:32], variant=PDF_VARIANT)
 
 
@@ -176,6 +203,8 @@ def endorsements_by_country(endorsers: tuple[Endorser, ...]) -> list[tuple[str, 
 
 # Footnotes: markdown-it lists them at the end; print puts each at the foot of its page.
 
+# A note's own list items end in </li> too: its end is the </li> before the next note or the
+# end of the notes' list.
 _FOOTNOTE_ITEM = re.compile(
     r'<li id="fn:(?P<number>\d+)" class="footnote-item">(?P<body>.*?)</li>', re.DOTALL
 )
@@ -210,6 +239,7 @@ def inline_footnotes(html: str) -> str:
         if number in placed or number not in notes:
             return f'<sup class="footnote-again">{number}</sup>'
         placed.add(number)
+        # A note may cite another: its call is placed inside, or its text would be lost.
         return f'<span class="footnote">{notes[number]}</span>'
 
     return _FOOTNOTE_REF.sub(place, html)

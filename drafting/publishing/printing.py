@@ -8,17 +8,23 @@ it printed, from the fields the version froze, then stored: from then on every d
 gives the same bytes. Other editions (Letter paper, the endorsed edition) and drafts of
 revisions are not stored here: they come from the engine's cache, keyed by everything
 they are made from, so a new endorsement makes a new endorsed edition. Everything goes
-through `jobs.request_pdf`: printed inline without a queue, on the queue (and answered
-"pending", a 503 to retry) with one.
+through `jobs.request_pdf`: by this process's print threads without a queue, on the
+queue with one; either way a print not done in time is answered "pending" (a 503 to
+retry), and no transaction is open while the request waits for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Literal
 
+import sqlalchemy as sa
 from flask import current_app
+from flask import has_request_context
+from flask import request as web_request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from drafting.documents import service as documents
 from drafting.documents import storage
@@ -26,7 +32,6 @@ from drafting.documents.models import Document
 from drafting.errors import Conflict
 from drafting.errors import DomainError
 from drafting.extensions import db
-from drafting.locking import locked
 from drafting.publishing import jobs
 from drafting.publishing import pdf
 from drafting.publishing.endorsements import endorsers_of
@@ -75,14 +80,15 @@ def version_pdf_request(
     )
 
 
-def printed(request: pdf.PdfRequest) -> bytes:
-    """The request's PDF from the engine (its cache, its queue when one is configured).
+def printed(request: pdf.PrintOrder) -> bytes:
+    """The order's PDF from the engine (its cache, its print threads or its queue).
 
-    Still being printed on the queue: PdfPending. Unavailable or failed: PdfUnavailable.
-    Both are 503s, never a 500; the engine's own verdict on the input (too large…) stands.
+    Still being printed: PdfPending. Unavailable or failed: PdfUnavailable. Both are 503s,
+    never a 500; the engine's own verdict on the input (too large…) stands, and so does
+    TooManyPrints (429) when the person already has prints in flight.
     """
     try:
-        job = jobs.request_pdf(request)
+        job = jobs.request_pdf(request, person=who_prints())
     except DomainError:
         raise
     except Exception as error:
@@ -97,28 +103,33 @@ def printed(request: pdf.PdfRequest) -> bytes:
     return job.pdf
 
 
+def who_prints() -> str:
+    """Whom a print counts against: the signed-in person, else the visitor's address."""
+    if not has_request_context():
+        return "system"
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"address:{web_request.remote_addr}"
+
+
 def try_to_store_pdf(version: Version) -> None:
     """Print and keep the version's PDF now if the engine can; otherwise on first request.
-
-    A savepoint keeps the version whatever printing did to the session (a queue that is
-    still printing, an engine that failed halfway through its cache).
-    """
-    savepoint = db.session.begin_nested()
-    try:
-        store_pdf(version)
-    except DomainError:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
+    The version is committed first (printing waits with no transaction open)."""
+    with contextlib.suppress(DomainError):  # still printing, or the engine cannot now:
+        store_pdf(version)  # the first request takes it
 
 
 def store_pdf(version: Version) -> bytes:
-    """Print the version's PDF and keep its bytes and hash for good."""
+    """Print the version's PDF and keep its bytes and hash for good. Printing is
+    deterministic, so two first downloads at once store the same bytes; the first wins."""
     pdf_bytes = printed(version_pdf_request(version))
-    version.pdf = pdf_bytes
-    version.pdf_sha256 = pdf_sha256(pdf_bytes)
-    db.session.flush()
-    return pdf_bytes
+    db.session.execute(
+        sa.update(Version)
+        .where(Version.id == version.id, Version.pdf_sha256.is_(None))
+        .values(pdf=pdf_bytes, pdf_sha256=pdf_sha256(pdf_bytes))
+    )
+    db.session.refresh(version)
+    return version.pdf
 
 
 def version_pdf(version: Version, *, page_size: PageSize = "A4", endorsed: bool = False) -> bytes:
@@ -128,9 +139,7 @@ def version_pdf(version: Version, *, page_size: PageSize = "A4", endorsed: bool 
     if endorsed or page_size != "A4":
         return printed(version_pdf_request(version, page_size=page_size, endorsed=endorsed))
     if version.pdf_sha256 is None:
-        version = locked(version)  # two first downloads at once: one renders, one waits
-        if version.pdf_sha256 is None:
-            return store_pdf(version)
+        return store_pdf(version)
     return version.pdf
 
 

@@ -30,6 +30,7 @@ from drafting.publishing.fields import MAX_NOTE_CHARS
 from drafting.publishing.fields import one_line
 from drafting.publishing.models import Version
 from drafting.publishing.printing import try_to_store_pdf
+from drafting.transactions import release
 
 
 def create_version(
@@ -73,6 +74,7 @@ def create_version(
     )
     db.session.add(version)
     db.session.flush()
+    release()  # the version is cut and committed; printing it waits outside any lock
     try_to_store_pdf(version)
     return version
 

@@ -16,8 +16,10 @@ from drafting.caucuses.models import Role
 from drafting.documents.models import Document
 from drafting.downloads import content_disposition
 from drafting.downloads import download_name
-from drafting.extensions import utcnow
 from drafting.ids import id_from
+from drafting.publishing import printing
+from drafting.publishing.pdf import PageRequest
+from drafting.publishing.views import pdf_pending
 from drafting.review import decisions as table
 from drafting.review.blueprint import bp
 from drafting.review.cards import STATUS_LABELS
@@ -93,23 +95,32 @@ def decisions_csv(doc_id: int, target, membership):
     )
 
 
+def as_of(document: Document, rows: list[table.DecisionRow]):
+    """When the table last changed: its page then prints the same bytes, from the cache."""
+    times = [document.updated_at] + [row.decided_at or row.created_at for row in rows]
+    return max(time for time in times if time is not None)
+
+
 @bp.get("/documents/<int:doc_id>/decisions.pdf")
 @member_of(Role.VIEWER)
 def decisions_pdf(doc_id: int, target, membership):
-    """The decision table as a PDF page."""
-    from drafting.publishing.pdf import render_html_pdf
-
+    """The decision table as a PDF page, printed and cached like the other PDFs."""
+    rows = filtered_rows(target)
     html = render_template(
         "review/decisions_pdf.html",
         document=target,
-        rows=filtered_rows(target),
-        now=utcnow(),
+        rows=rows,
+        as_of=as_of(target, rows),
         **table_labels(),
     )
     title = _("Decisions: %(title)s", title=target.title)
-    # Engine failures are domain errors (503, or 413 when too large): the page says so.
-    pdf = render_html_pdf(html, title=title, language=str(get_locale() or "en"))
+    # Engine failures are domain errors (503, 429, or 413 when too large): the page says so.
+    pdf = printing.printed(PageRequest(html, title, str(get_locale() or "en")))
     disposition = content_disposition(decisions_file(target, "pdf"), inline=True)
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition, **NOT_KEPT}
     )
+
+
+# A PDF still printing: the same page as the publishing ones, reloading until it is ready.
+bp.register_error_handler(printing.PdfPending, pdf_pending)

@@ -86,14 +86,12 @@ def documented_operations() -> list:
 def stub_pdf_engine(monkeypatch) -> None:
     """Input handling is what is fuzzed here, not printing: a stand-in engine keeps it fast
     (the engine's own tests print for real)."""
-    from drafting.publishing import cache
     from drafting.publishing import pdf
 
     def render(request) -> bytes:
         return b"%PDF-1.7\n%%EOF\n"
 
     monkeypatch.setattr(pdf, "render_pdf", render)
-    monkeypatch.setattr(cache, "render_pdf", render)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import pytest
 from drafting.caucuses.models import Role
 from drafting.documents import service as documents
 from drafting.extensions import db
-from drafting.publishing import cache
 from drafting.publishing import pdf
 from drafting.publishing import versions
 from tests.conftest import bearer
@@ -65,7 +64,6 @@ def engine(monkeypatch) -> FakeEngine:
     own tests live in this folder too; modules here opt in with `usefixtures("engine")`."""
     fake = FakeEngine()
     monkeypatch.setattr(pdf, "render_pdf", fake.render)
-    monkeypatch.setattr(cache, "render_pdf", fake.render)  # the cache imported it by name
     return fake
 
 

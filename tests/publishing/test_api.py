@@ -211,14 +211,16 @@ def test_a_pdf_still_on_the_queue_is_a_503_to_retry(client, tokens, make_documen
     from drafting.publishing import jobs
 
     document = make_document()
-    monkeypatch.setattr(jobs, "request_pdf", lambda request: jobs.PdfJob("pending", "k"))
+    monkeypatch.setattr(jobs, "request_pdf", lambda request, person: jobs.PdfJob("pending", "k"))
     created = cut(client, tokens["rapporteur"], document.id).get_json()
     assert created["pdf_sha256"] is None
     pending = client.get(created["pdf_url"], headers=tokens["viewer"])
     assert pending.status_code == 503
     assert pending.get_json()["error"]["code"] == "pdf_pending"
 
-    monkeypatch.setattr(jobs, "request_pdf", lambda request: jobs.PdfJob("ready", "k", b"%PDF-x"))
+    monkeypatch.setattr(
+        jobs, "request_pdf", lambda request, person: jobs.PdfJob("ready", "k", b"%PDF-x")
+    )
     assert client.get(created["pdf_url"], headers=tokens["viewer"]).data == b"%PDF-x"
-    monkeypatch.setattr(jobs, "request_pdf", lambda request: jobs.PdfJob("failed", "k"))
+    monkeypatch.setattr(jobs, "request_pdf", lambda request, person: jobs.PdfJob("failed", "k"))
     assert client.get(created["pdf_url"], headers=tokens["viewer"]).data == b"%PDF-x"  # kept

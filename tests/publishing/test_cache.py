@@ -40,7 +40,7 @@ class CountingEngine:
 def engine(monkeypatch) -> CountingEngine:
     """The counting stand-in, installed where the cache calls the printer."""
     counting = CountingEngine()
-    monkeypatch.setattr(cache, "render_pdf", counting)
+    monkeypatch.setattr(pdf, "render_pdf", counting)
     return counting
 
 

@@ -11,8 +11,8 @@ from rq import Queue
 from rq import SimpleWorker
 
 from drafting.errors import NotFound
-from drafting.publishing import cache
 from drafting.publishing import jobs
+from drafting.publishing import pdf
 from drafting.publishing.pdf import Endorser
 from drafting.publishing.pdf import PdfRequest
 from drafting.publishing.pdf import request_key
@@ -47,7 +47,7 @@ class Engine:
 def engine(monkeypatch) -> Engine:
     """The stand-in, installed where the cache calls the printer."""
     stand_in = Engine()
-    monkeypatch.setattr(cache, "render_pdf", stand_in)
+    monkeypatch.setattr(pdf, "render_pdf", stand_in)
     return stand_in
 
 
