@@ -6,12 +6,15 @@ import os
 import secrets
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 # Values that must never reach production: the start-up check refuses them.
 INSECURE_SECRET_KEYS = {"", "dev", "change-me", "changeme", "secret", "development"}
+# Where `flask run` serves by default: mail links in development point there.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 class ConfigError(RuntimeError):
@@ -26,6 +29,27 @@ def database_url(raw: str | None) -> str:
         if raw.startswith(plain):
             return "postgresql+psycopg://" + raw[len(plain) :]
     return raw
+
+
+def base_url(raw: str | None, *, production: bool) -> str:
+    """The site's address, which every link in mail starts with (never a request's Host
+    header, which anyone can forge): required in production, and there over HTTPS."""
+    if not raw or not raw.strip():
+        if production:
+            raise ConfigError(
+                "BASE_URL is missing. In production set BASE_URL to the address people open, "
+                "e.g. https://drafting.example.org: links in mail are built from it."
+            )
+        return DEVELOPMENT_BASE_URL
+    url = raw.strip().rstrip("/")
+    parts = urlsplit(url)
+    schemes = ("https",) if production else ("http", "https")
+    if parts.scheme not in schemes or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(
+            f"BASE_URL {raw!r} is not a site address like https://drafting.example.org"
+            + (" (HTTPS in production, as the cookies are Secure)." if production else ".")
+        )
+    return url
 
 
 def development_secret_key() -> str:
@@ -59,6 +83,7 @@ def from_environment() -> dict:
     return {
         "DRAFTING_ENV": "production" if production else "development",
         "SECRET_KEY": secret_key or development_secret_key(),
+        "BASE_URL": base_url(os.environ.get("BASE_URL"), production=production),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
@@ -81,9 +106,8 @@ def from_environment() -> dict:
         "PDF_QUEUE_URL": os.environ.get("PDF_QUEUE_URL") or None,
         "PDF_SPARE_PROCESS": env_flag("PDF_SPARE_PROCESS", True),
         "PDF_CACHE_MAX_BYTES": int(os.environ.get("PDF_CACHE_MAX_BYTES", str(512 * 1024**2))),
-        # Host names this instance answers to: links in mails are built from the request's
-        # Host header, so production should pin it (a forged Host would otherwise put a
-        # phishing domain into invitation and notification mails).
+        # Host names this instance answers to (others get a 400). Links in mail come from
+        # BASE_URL whatever the Host, so this is defence in depth, not what keeps them right.
         "TRUSTED_HOSTS": [
             host.strip() for host in os.environ.get("TRUSTED_HOSTS", "").split(",") if host.strip()
         ]
@@ -104,6 +128,7 @@ class Defaults:
     REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
     WTF_CSRF_TIME_LIMIT = None  # a draft can stay open all day; the token is tied to the session
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+    BASE_URL = DEVELOPMENT_BASE_URL  # links in mail start with it (drafting/links.py)
     INVITATION_DAYS = 14
     LANGUAGES: ClassVar[list[str]] = ["en", "es", "fr", "ar"]
     BABEL_DEFAULT_LOCALE = "en"

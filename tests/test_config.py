@@ -20,6 +20,42 @@ def test_production_refuses_a_missing_or_default_secret_key(monkeypatch, secret)
         create_app()
 
 
+def production(monkeypatch, base_url: str | None) -> None:
+    """A production environment with a good secret and the given BASE_URL."""
+    monkeypatch.setenv("DRAFTING_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-value")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    if base_url is None:
+        monkeypatch.delenv("BASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("BASE_URL", base_url)
+
+
+@pytest.mark.parametrize(
+    "base_url", [None, "", "drafting.example.org", "http://drafting.example.org", "https://"]
+)
+def test_production_refuses_a_missing_or_unsafe_base_url(monkeypatch, base_url):
+    """Links in mail come from BASE_URL: production needs it, over HTTPS, like SECRET_KEY."""
+    production(monkeypatch, base_url)
+    with pytest.raises(ConfigError, match="BASE_URL"):
+        create_app()
+
+
+def test_production_takes_its_base_url_from_the_environment(monkeypatch):
+    """A trailing slash is dropped; a path prefix stays."""
+    production(monkeypatch, "https://example.org/drafting/")
+    assert create_app().config["BASE_URL"] == "https://example.org/drafting"
+
+
+def test_development_links_point_at_flask_run(monkeypatch):
+    """Without BASE_URL, development mails link to where `flask run` serves."""
+    from drafting.config import from_environment
+
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.delenv("DRAFTING_ENV", raising=False)
+    assert from_environment()["BASE_URL"] == "http://127.0.0.1:5000"
+
+
 def test_development_generates_a_secret_key_once(monkeypatch, tmp_path):
     """Without SECRET_KEY, development makes one in instance/ and keeps it."""
     from drafting import config

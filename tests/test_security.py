@@ -116,6 +116,7 @@ def test_production_cookies_are_secure(monkeypatch):
     """In production the session and remember cookies are sent over HTTPS only."""
     monkeypatch.setenv("DRAFTING_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-production-secret-value")
+    monkeypatch.setenv("BASE_URL", "https://drafting.example.org")
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -24,6 +24,7 @@ from drafting.caucuses.forms import RoleForm
 from drafting.caucuses.models import Role
 from drafting.errors import DomainError
 from drafting.extensions import db
+from drafting.links import site_url
 from drafting.mail import send_mail
 
 bp = Blueprint("caucuses", __name__)
@@ -103,7 +104,7 @@ def invite(cid: int, target, membership):
     if outcome.membership is not None:
         flash(_("%(name)s joined the caucus.", name=outcome.membership.user.name), "success")
         return redirect(url_for("caucuses.members", cid=cid))
-    link = url_for("caucuses.invitation", secret=outcome.secret, _external=True)
+    link = site_url("caucuses.invitation", secret=outcome.secret)
     # Work that must follow the commit (drafting/transactions.py): the mailed link must work
     # when it arrives, and no write lock is held while the mail server answers.
     db.session.commit()

@@ -26,6 +26,7 @@ from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import limiter
 from drafting.ids import id_from
+from drafting.links import site_url
 from drafting.mail import mail_configured
 from drafting.mail import send_mail
 from drafting.publishing import endorsements
@@ -367,11 +368,8 @@ def public_endorse(slug: str):
 
 def send_confirmation(version: Version, endorsement: Endorsement) -> bool:
     """Mail the signed confirmation link to the endorsement's contact."""
-    link = url_for(
-        "publishing.confirm",
-        slug=version.slug,
-        token=endorsements.confirmation_token(endorsement),
-        _external=True,
+    link = site_url(
+        "publishing.confirm", slug=version.slug, token=endorsements.confirmation_token(endorsement)
     )
     body = _(
         "Someone asked to list %(org)s as endorsing “%(title)s”.\n\n"

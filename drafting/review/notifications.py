@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import has_request_context
-from flask import url_for
 from flask_babel import gettext as _
 
 from drafting.accounts.models import User
@@ -18,6 +16,7 @@ from drafting.caucuses.models import Membership
 from drafting.documents.models import Document
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.links import site_url
 from drafting.mail import mail_configured
 from drafting.mail import send_mail
 from drafting.review.models import Comment
@@ -142,10 +141,9 @@ def describe(notification: Notification) -> str:
 
 
 def link_of(notification: Notification) -> str:
-    """Where the notification leads: the document's page (absolute in mail)."""
-    if not has_request_context():
-        return ""
-    return url_for("documents.read", doc_id=notification.document_id, _external=True)
+    """Where the notification leads: the document's page, from BASE_URL (never the Host of
+    the request that caused it)."""
+    return site_url("documents.read", doc_id=notification.document_id)
 
 
 def mail(notification: Notification) -> bool:

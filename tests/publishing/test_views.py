@@ -238,7 +238,7 @@ def test_public_endorsement_is_confirmed_by_mail(client, app, make_version, monk
     link = re.search(r"http://\S+/confirm\?token=\S+", message.get_content()).group(0)
     assert "Red de Mujeres" not in client.get(f"/p/{version.slug}").text.split("Endorsed by")[1]
 
-    path = link.split("localhost", 1)[1]
+    path = link.removeprefix(app.config["BASE_URL"])
     confirm_page = client.get(path)
     assert confirm_page.status_code == 200 and "Confirm" in confirm_page.text
     assert "Red de Mujeres</strong>" not in client.get(f"/p/{version.slug}").text  # GET alone
