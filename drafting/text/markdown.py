@@ -8,8 +8,11 @@ against an allowlist, so a mistake in a rule or a plugin still cannot let
 script through. `sanitize` is that second layer on its own.
 
 Images: a reader's browser fetching an image from a host the author picked
-tells that host who read the paper, when and from where. So an image is shown
-only when it is on this site (a relative URL) or on one of
+tells that host who read the paper, when and from where. And on this site an
+image URL can name any route: a dozen images pointing at a version's PDF made
+every page view print a dozen PDFs. So an image is shown only when it is one of
+the site's static files (a path under `/static/`, with no dot segments, no
+query, nothing encoded that would read otherwise) or on one of
 `allowed_image_hosts`; any other image becomes a link to it
 (`<a class="remote-image">`), labelled with its alt text.
 
@@ -17,6 +20,13 @@ Ids: every heading gets an id made from its text (`## Políticas de migración`
 gets `políticas-de-migración`, an Arabic heading keeps its Arabic letters);
 repeated headings get `-2`, `-3`. Footnotes use `fn:1` and `fnref:1`, which no
 heading can produce since slugs hold no colon.
+
+Depth: markdown-it stops parsing at its nesting limit and drops the rest of the
+text, which a paper's hash still covers. So a structure nested deeper than
+`FLATTEN_DEPTH` levels (a tenth list inside nine, a nineteenth quotation inside
+eighteen) is not dropped but flattened: the rest of its lines, markers and all, become
+one paragraph with a line break per source line. Every word of the text is in every
+rendering.
 
 Numbered paragraphs, as in UN resolutions (`numbered=True`): each top-level
 paragraph becomes `<p class="para" data-para="N">`, N counting from 1.
@@ -32,12 +42,14 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from markdown_it.utils import EnvType
@@ -49,6 +61,14 @@ MAX_SLUG_LENGTH = 80
 FALLBACK_SLUG = "section"
 LINK_REL = "noopener noreferrer nofollow"
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Where the app serves its static files: the only same-site images a document may show.
+STATIC_PREFIX = "/static/"
+# markdown-it's own limit, which bounds its recursion and the depth of the HTML that
+# browsers, WeasyPrint and Word receive. Containers open one level (a quotation) or two
+# (a list and its item) at a time, so every structure passes through one of the two levels
+# below the limit, where its rest is flattened before the parser would drop it.
+MAX_NESTING = 20
+FLATTEN_DEPTH = MAX_NESTING - 2
 
 # markdown-it writes alignment as inline style; styles are not allowed through, classes are.
 _ALIGNMENT_CLASSES = {
@@ -164,16 +184,34 @@ def slugify(text: str) -> str:
 
 
 def may_embed_image(url: str, allowed_hosts: frozenset[str]) -> bool:
-    """Whether showing an image at `url` makes browsers fetch only from here or allowed hosts.
+    """Whether showing an image at `url` makes browsers fetch only static files or allowed hosts.
 
     `allowed_hosts` must be lowercase. Anything unusual counts as remote.
     """
     cleaned_url = _URL_IGNORED.sub("", url).lstrip(_URL_LEADING_JUNK)
     parts = urlsplit(cleaned_url)
     if not parts.scheme and not parts.netloc:
-        # Browsers read "/\host/x.png" and "\\host/x.png" as "//host/x.png", another site.
-        return not cleaned_url.startswith(("\\", "/\\"))
+        return is_static_path(cleaned_url)
     return parts.scheme in {"http", "https"} and parts.hostname in allowed_hosts
+
+
+def is_static_path(url: str) -> bool:
+    """Whether a same-site URL names a file under `/static/`, as browsers and servers read it.
+
+    Its path, decoded once, must start with `/static/` and hold no `.` or `..` segment, no
+    empty segment, no backslash (browsers read `/\\host` as `//host`), no control character
+    and nothing still encoded; and the URL no query. A fragment stays in the browser.
+    """
+    path, _hash, _fragment = url.partition("#")
+    if "?" in path:
+        return False
+    decoded = unquote(path)
+    if not decoded.startswith(STATIC_PREFIX) or any(char in decoded for char in "%\\"):
+        return False
+    if any(unicodedata.category(char) == "Cc" for char in decoded):
+        return False
+    segments = decoded[len(STATIC_PREFIX) :].split("/")
+    return all(segment not in {"", ".", ".."} for segment in segments)
 
 
 def _lowercased(hosts: frozenset[str]) -> frozenset[str]:
@@ -181,7 +219,47 @@ def _lowercased(hosts: frozenset[str]) -> frozenset[str]:
     return frozenset(host.lower() for host in hosts)
 
 
+def parse(markdown: str) -> list[Token]:
+    """The token stream of `markdown` in the one dialect, deep structures flattened (for DOCX)."""
+    return _PARSER.parse(markdown, {"toc": []})
+
+
+# Block rule: tried first on every block, it acts only at the flattening depth.
+
+
+def _flatten_too_deep(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """At FLATTEN_DEPTH, the rest of the current container as one paragraph, line by line."""
+    if state.level < FLATTEN_DEPTH or silent:
+        return False
+    next_line = start_line + 1
+    # The lines the container's own parse would go on with (sCount < 0: a quotation's lazy
+    # continuation); the first line indented less belongs to an outer structure.
+    while next_line < end_line and (
+        state.isEmpty(next_line)
+        or state.sCount[next_line] >= state.blkIndent
+        or state.sCount[next_line] < 0
+    ):
+        next_line += 1
+    content = state.getLines(start_line, next_line, state.blkIndent, False).strip()
+    state.line = next_line
+    state.push("paragraph_open", "p", 1).map = [start_line, next_line]
+    inline = state.push("inline", "", 0)
+    inline.content, inline.map, inline.children = content, [start_line, next_line], []
+    inline.meta["flattened"] = True
+    state.push("paragraph_close", "p", -1)
+    return True
+
+
 # Core rules: they run after parsing, over the whole token stream.
+
+
+def _keep_flattened_lines(state: StateCore) -> None:
+    """Each source line of a flattened structure stays a line of its own (a hard break)."""
+    for token in state.tokens:
+        if token.type == "inline" and token.meta.get("flattened"):
+            for child in token.children or []:
+                if child.type == "softbreak":
+                    child.type, child.tag = "hardbreak", "br"
 
 
 def _add_heading_ids(state: StateCore) -> None:
@@ -289,8 +367,11 @@ def _footnote_anchor_name(
 
 def _build_parser() -> MarkdownIt:
     """The one parser, configured once: building it costs more than rendering a page."""
-    parser = MarkdownIt("commonmark", {"html": False})
+    parser = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING})
     parser.enable(["table", "strikethrough"]).use(footnote_plugin)
+    first_rule = parser.block.ruler.get_all_rules()[0]
+    parser.block.ruler.before(first_rule, "flatten_too_deep", _flatten_too_deep)
+    parser.core.ruler.push("flattened_lines", _keep_flattened_lines)
     parser.core.ruler.push("heading_ids", _add_heading_ids)
     parser.core.ruler.push("table_alignment", _align_by_class)
     parser.core.ruler.push("paragraph_numbers", _number_paragraphs)

@@ -18,6 +18,9 @@ from drafting.text.markdown import may_embed_image
 from drafting.text.markdown import render
 from drafting.text.markdown import sanitize
 from drafting.text.markdown import slugify
+from tests.text.nested_documents import html_text
+from tests.text.nested_documents import nested_documents
+from tests.text.nested_documents import words_in
 
 SAFE_TAGS = {
     *(f"h{level}" for level in range(1, 7)),
@@ -60,8 +63,8 @@ def assert_harmless(html: str, image_hosts: frozenset[str] = frozenset()) -> Non
             assert name not in {"style", "srcdoc", "formaction"}, (tag, name)
             if name in {"href", "src"}:
                 assert_safe_url(value or "")
-        if tag == "img":
-            assert may_embed_image(attributes.get("src") or "", image_hosts)
+        if tag == "img" and "src" in attributes:  # an image without a source fetches nothing
+            assert may_embed_image(attributes["src"] or "", image_hosts)
         if tag == "a" and "href" in attributes:
             assert attributes.get("rel") == LINK_REL
 
@@ -206,6 +209,49 @@ def test_paragraphs_are_not_numbered_by_default() -> None:
     assert render("First.\n\nSecond.\n").html == "<p>First.</p>\n<p>Second.</p>\n"
 
 
+# Deep structures: flattened, never dropped
+
+
+def deepest_nesting(html: str) -> int:
+    """How many elements deep the HTML goes."""
+    depth = deepest = 0
+    for tag in re.findall(r"<(/?)(ul|ol|li|blockquote|p)\b", html):
+        depth += -1 if tag[0] else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_the_text_after_a_list_nested_ten_deep_is_kept() -> None:
+    markdown = "".join(f"{'  ' * level}- level{level}\n" for level in range(12)) + "\nAfterword.\n"
+    html = render(markdown).html
+    for level in range(12):
+        assert f"level{level}" in html
+    assert html.endswith("<p>Afterword.</p>\n")
+
+
+def test_twenty_nested_quotations_keep_their_text_and_what_follows() -> None:
+    markdown = ">" * 22 + " Deep claim.\n" + ">" * 22 + " Its evidence.\n\n- After.\n"
+    html = render(markdown).html
+    assert "Deep claim." in html and "Its evidence." in html
+    assert html.endswith("<li>After.</li>\n</ul>\n")
+
+
+def test_a_structure_too_deep_becomes_one_line_per_source_line() -> None:
+    markdown = "- " * 30 + "innermost\n" + "  " * 30 + "- sibling\n"
+    html = render(markdown).html
+    assert re.search(r"(- ){10,}innermost<br>\n\s*- sibling</li>", html)
+    assert deepest_nesting(html) <= 20
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=nested_documents())
+def test_every_word_of_the_source_is_in_the_html(document: tuple[str, set[str]]) -> None:
+    markdown, words = document
+    html = render(markdown).html
+    assert words - words_in(html_text(html)) == set()
+    assert deepest_nesting(html) <= 21
+
+
 # Links and images
 
 
@@ -237,10 +283,43 @@ def test_image_on_an_allowed_host_is_shown() -> None:
     )
 
 
-@pytest.mark.parametrize("source", ["/static/logo.png", "images/logo.png", "../logo.png?v=2"])
-def test_relative_image_is_shown(source: str) -> None:
+@pytest.mark.parametrize(
+    "source", ["/static/logo.png", "/static/img/chart%20one.png", "/static/logo.png#top"]
+)
+def test_static_image_is_shown(source: str) -> None:
     html = render(f"![Logo]({source})").html
     assert ("img", {"src": source, "alt": "Logo"}) in elements(html)
+
+
+SAME_SITE_ROUTES = [
+    "decisions.pdf",
+    "/documents/3/decisions.pdf",
+    "images/logo.png",
+    "../logo.png",
+    "#top",
+    "/static",
+    "/staticfiles/logo.png",
+    "/static/logo.png?v=2",
+    "/static/../documents/3/decisions.pdf",
+    "/static/img/../../documents/3/decisions.pdf",
+    "/static/%2e%2e/documents/3/decisions.pdf",
+    "/static/.%2E/documents/3/decisions.pdf",
+    "/static/%252e%252e/documents/3/decisions.pdf",
+    "/static/./logo.png",
+    "/static//logo.png",
+    "/static/%2F%2Fother/logo.png",
+    "/static/..%5C..%5Cdocuments/3/decisions.pdf",
+    "/static/%00/logo.png",
+]
+
+
+@pytest.mark.parametrize("source", SAME_SITE_ROUTES)
+def test_same_site_image_outside_static_files_becomes_a_link(source: str) -> None:
+    """An image that names a route would make every reader's browser call it."""
+    html = render(f"![twelve PDFs]({source})").html
+    assert "<img" not in html
+    assert ">twelve PDFs</a>" in html
+    assert_harmless(html)
 
 
 @pytest.mark.parametrize(
@@ -260,17 +339,23 @@ def test_image_that_would_load_from_elsewhere_is_not_shown(source: str) -> None:
     assert_harmless(html, hosts)
 
 
-def test_backslash_in_image_path_is_escaped_so_it_stays_on_this_site() -> None:
+def test_backslash_in_image_path_is_not_shown() -> None:
     html = render("![pixel](/\\tracker.example/p.gif)").html
-    assert ("img", {"src": "/%5Ctracker.example/p.gif", "alt": "pixel"}) in elements(html)
+    assert "<img" not in html
+    assert (
+        "a",
+        {"href": "/%5Ctracker.example/p.gif", "class": "remote-image", "rel": LINK_REL},
+    ) in (elements(html))
 
 
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
-        ("/a.png", True),
-        ("a.png", True),
-        ("#top", True),
+        ("/static/a.png", True),
+        ("/a.png", False),
+        ("a.png", False),
+        ("#top", False),
+        ("", False),
         ("https://cdn.example.org/a.png", True),
         ("https://other.example/a.png", False),
         ("//cdn.example.org/a.png", False),  # scheme-relative: allowed only as explicit https
