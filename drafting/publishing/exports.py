@@ -1,7 +1,8 @@
 """A version as other files: standalone HTML, Word (DOCX), and its endorsements as CSV.
 
-The Word file is built from markdown-it's token stream (the same dialect the pages render:
-CommonMark, tables, footnotes, strikethrough; raw HTML shown as text) through python-docx's
+The Word file is built from markdown-it's token stream (the pages' own parser, so the same
+dialect: CommonMark, tables, footnotes, strikethrough; raw HTML shown as text; structures
+too deep flattened, never dropped) through python-docx's
 own API: headings, paragraphs, nested lists, bold, italic, struck and code spans, tables,
 footnotes gathered as numbered notes at the end. Word's own footnotes are not in
 python-docx's API, so notes are plain paragraphs under a "Notes" heading. The document's
@@ -24,20 +25,16 @@ from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 from flask import render_template
 from flask_babel import gettext as _
-from markdown_it import MarkdownIt
 from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
 
 from drafting.publishing.models import Endorsement
 from drafting.publishing.models import Version
 from drafting.spreadsheets import spreadsheet_safe
+from drafting.text.markdown import parse
 from drafting.text.markdown import render
 
 RIGHT_TO_LEFT = {"ar", "fa", "he", "ur"}
 MONOSPACE = "Courier New"
-
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_PARSER.use(footnote_plugin)
 
 # The standalone file's stylesheet: inside the file, so it reads the same offline.
 STANDALONE_CSS = """
@@ -123,7 +120,7 @@ def docx_bytes(version: Version) -> bytes:
             sha=version.sha256,
         )
     )
-    DocxWriter(document).write(_PARSER.parse(version.content))
+    DocxWriter(document).write(parse(version.content))
     if text_direction(version.language) == "rtl":
         mark_right_to_left(document)
     buffer = io.BytesIO()
@@ -187,7 +184,8 @@ class DocxWriter:
             paragraph = self.document.add_heading(level=min(int(token.tag[1]), 9))
             self.inline(paragraph, tokens[index + 1])
             return index + 3
-        if kind == "paragraph_open":
+        # In a note a heading is one more line of it: notes are plain paragraphs at the end.
+        if kind in ("paragraph_open", "heading_open"):
             self.paragraph(tokens[index + 1])
             return index + 3
         if kind in ("bullet_list_open", "ordered_list_open"):

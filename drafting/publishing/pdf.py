@@ -206,7 +206,9 @@ def endorsements_by_country(endorsers: tuple[Endorser, ...]) -> list[tuple[str, 
 # A note's own list items end in </li> too: its end is the </li> before the next note or the
 # end of the notes' list.
 _FOOTNOTE_ITEM = re.compile(
-    r'<li id="fn:(?P<number>\d+)" class="footnote-item">(?P<body>.*?)</li>', re.DOTALL
+    r'<li id="fn:(?P<number>\d+)" class="footnote-item">(?P<body>.*?)</li>\s*'
+    r'(?=<li id="fn:\d+" class="footnote-item">|</ol>\s*</section>)',
+    re.DOTALL,
 )
 _FOOTNOTE_SECTION = re.compile(
     r'<hr class="footnotes-sep">\s*<section class="footnotes">.*?</section>', re.DOTALL
@@ -240,7 +242,7 @@ def inline_footnotes(html: str) -> str:
             return f'<sup class="footnote-again">{number}</sup>'
         placed.add(number)
         # A note may cite another: its call is placed inside, or its text would be lost.
-        return f'<span class="footnote">{notes[number]}</span>'
+        return f'<span class="footnote">{_FOOTNOTE_REF.sub(place, notes[number])}</span>'
 
     return _FOOTNOTE_REF.sub(place, html)
 
