@@ -409,6 +409,24 @@ def test_decision_table_as_pdf(app, make_client, people, paper):
     assert "Bridge document" in reader.metadata.title
 
 
+def test_the_decision_table_pdf_is_printed_once_until_the_table_changes(
+    app, make_client, people, paper, monkeypatch
+):
+    """Like every PDF, the table's comes from the engine's cache while nothing changed."""
+    from drafting.publishing import pdf
+
+    printed = []
+    monkeypatch.setattr(
+        pdf, "render_html_pdf", lambda html, **kwargs: printed.append(html) or b"%PDF-1.7 x"
+    )
+    client = as_person(make_client, people["viewer"])
+    url = f"/documents/{paper.id}/decisions.pdf"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    assert len(printed) == 1
+    suggest(app, paper, people["commenter"], "access to justice", "legal aid")
+    assert client.get(url).status_code == 200 and len(printed) == 2
+
+
 # Notifications.
 
 
