@@ -34,6 +34,7 @@ from rq import Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from rq.job import JobStatus
+from rq.registry import StartedJobRegistry
 
 from drafting.errors import NotFound
 from drafting.extensions import db
@@ -45,6 +46,7 @@ from drafting.publishing.pdf import PdfRequest
 from drafting.publishing.pdf import PrintOrder
 from drafting.publishing.pdf import order_key
 from drafting.publishing.pdf import render_order
+from drafting.publishing.print_pool import TooManyPrints
 from drafting.publishing.print_pool import print_pool
 from drafting.publishing.sandbox import PdfFailed
 from drafting.transactions import release
@@ -88,7 +90,8 @@ def request_pdf(request: PrintOrder, *, person: str = "") -> PdfJob:
             job.delete()  # report this failure once; the next request tries again
             return PdfJob("failed", key, error=_failure_message())
         if status not in _PENDING:
-            _enqueue(queue, key, request)
+            _check_queue_limits(queue, person)
+            _enqueue(queue, key, request, person)
     return PdfJob("pending", key)
 
 
@@ -158,13 +161,29 @@ def _existing_job(queue: Queue, key: str) -> Job | None:
         return None
 
 
-def _enqueue(queue: Queue, key: str, request: PrintOrder) -> None:
+def _check_queue_limits(queue: Queue, person: str) -> None:
+    """The queue's own limits, as the print threads': PDF_PRINTS_WAITING jobs waiting or
+    printing in all, PDF_PRINTS_PER_PERSON of them one person's (TooManyPrints beyond)."""
+    ids = queue.get_job_ids() + StartedJobRegistry(queue=queue).get_job_ids()
+    waiting = [job for job in Job.fetch_many(ids, connection=queue.connection) if job]
+    config = current_app.config
+    mine = sum(1 for job in waiting if job.meta.get("person") == person)
+    if mine >= int(config["PDF_PRINTS_PER_PERSON"]):
+        raise TooManyPrints(
+            _("Your other PDFs are still being printed. Try again in a few seconds.")
+        )
+    if len(waiting) >= int(config["PDF_PRINTS_WAITING"]):
+        raise TooManyPrints(_("Many PDFs are being printed. Try again in a few seconds."))
+
+
+def _enqueue(queue: Queue, key: str, request: PrintOrder, person: str) -> None:
     """Queue the printing of `request` (as plain data, so any worker version can read it)."""
     time_limit = float(current_app.config.get("PDF_TIME_LIMIT", 60))
     queue.enqueue(
         print_job,
         request_payload(request),
         job_id=_job_id(key),
+        meta={"person": person},
         job_timeout=int(time_limit) + JOB_MARGIN,
         result_ttl=60,
         failure_ttl=FAILURE_TTL,

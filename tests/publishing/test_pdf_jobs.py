@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from datetime import date
 
@@ -16,6 +17,7 @@ from drafting.publishing import pdf
 from drafting.publishing.pdf import Endorser
 from drafting.publishing.pdf import PdfRequest
 from drafting.publishing.pdf import request_key
+from drafting.publishing.print_pool import TooManyPrints
 from drafting.publishing.sandbox import PdfFailed
 
 QUEUE_URL = "redis://127.0.0.1:6379/15"  # a database of its own, emptied around each test
@@ -108,6 +110,21 @@ def test_a_failed_print_is_reported_then_retried(ctx, engine, queue):
     assert jobs.request_pdf(REQUEST).state == "pending"
     work(queue)
     assert jobs.pdf_job(key).state == "ready"
+
+
+def test_the_queue_takes_two_prints_per_person_and_eight_in_all(ctx, app, engine, queue):
+    """Beyond them, TooManyPrints (429) at once: nothing more is queued."""
+    requests = [dataclasses.replace(REQUEST, revision=number) for number in range(1, 10)]
+    for request in requests[:2]:
+        assert jobs.request_pdf(request, person="user:1").state == "pending"
+    with pytest.raises(TooManyPrints):
+        jobs.request_pdf(requests[2], person="user:1")
+    assert jobs.request_pdf(requests[0], person="user:1").state == "pending"  # already queued
+    for number, request in enumerate(requests[2:8]):
+        jobs.request_pdf(request, person=f"user:{number + 2}")
+    with pytest.raises(TooManyPrints):
+        jobs.request_pdf(requests[8], person="user:99")
+    assert len(queue) == 8 and not engine.printed
 
 
 def test_unknown_keys_are_not_found(ctx, queue):
