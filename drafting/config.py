@@ -140,6 +140,10 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMITS = "10 per minute;100 per day"
     TOKEN_LIMITS = "10 per minute;100 per day"  # noqa: S105
+    PASSWORD_CHANGE_LIMITS = "5 per minute;20 per day"  # noqa: S105  (per person and address)
+    # Mails one person's actions may send (notifications, invitations); beyond, the in-app
+    # notification is still made, and an invitation link is shown instead of mailed.
+    MAIL_LIMITS_PER_SENDER = "20 per minute;200 per hour"
     ENDORSEMENT_LIMITS = "10 per hour;30 per day"  # public sign-on form, per address
     DRAFTING_ENV = "development"
     PROXY_HOPS = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust

@@ -1,12 +1,15 @@
-"""Rate-limit keys: per address and per account, for sign-in and token creation."""
+"""Rate limits: their keys (per address, per account, per person) and their settings, and the
+cap on the mail one person's actions send. Counts live in the limiter's storage."""
 
 from __future__ import annotations
 
 from flask import current_app
 from flask import request
 from flask_limiter.util import get_remote_address
+from limits import parse_many
 
 from drafting.accounts.service import normalize_email
+from drafting.extensions import limiter
 
 
 def by_address() -> str:
@@ -28,14 +31,28 @@ def signed_in_account() -> str:
     """The signed-in person, for limits on what they do once in."""
     from flask_login import current_user
 
-    return f"user:{current_user.get_id() if current_user.is_authenticated else 'anonymous'}"
+    return f"user:{current_user.id if current_user.is_authenticated else 'anonymous'}"
 
 
 def login_limits() -> str:
-    """The configured sign-in limits."""
+    """The configured sign-in and registration limits."""
     return current_app.config["LOGIN_LIMITS"]
 
 
 def token_limits() -> str:
     """The configured token-creation limits."""
     return current_app.config["TOKEN_LIMITS"]
+
+
+def password_change_limits() -> str:
+    """The configured limits of the password-change form (per person and per address)."""
+    return current_app.config["PASSWORD_CHANGE_LIMITS"]
+
+
+def may_send_mail(sender_id: int) -> bool:
+    """Count one mail caused by this person; False once they are over MAIL_LIMITS_PER_SENDER
+    (one comment mentioning eighty people sends eighty mails otherwise)."""
+    if not limiter.enabled:
+        return True
+    items = parse_many(current_app.config["MAIL_LIMITS_PER_SENDER"])
+    return all([limiter.limiter.hit(item, "mail-sender", str(sender_id)) for item in items])

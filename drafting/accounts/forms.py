@@ -16,6 +16,7 @@ from wtforms.validators import Length
 
 from drafting.accounts.passwords import MAX_PASSWORD_LENGTH
 from drafting.accounts.passwords import MIN_PASSWORD_LENGTH
+from drafting.single_line import SingleLine
 
 
 class LoginForm(FlaskForm):
@@ -30,7 +31,7 @@ class LoginForm(FlaskForm):
 class RegisterForm(FlaskForm):
     """Create an account."""
 
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120), SingleLine()])
     email = EmailField(
         _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
     )
@@ -63,7 +64,7 @@ class ChangePasswordForm(FlaskForm):
 class TokenForm(FlaskForm):
     """Create a named API token."""
 
-    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80)])
+    name = StringField(_l("Token name"), validators=[DataRequired(), Length(max=80), SingleLine()])
 
 
 class EmptyForm(FlaskForm):

@@ -23,6 +23,7 @@ from drafting.errors import NotAuthenticated
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.single_line import check_single_line
 
 TOKEN_PREFIX = "dft_"  # noqa: S105  (a public marker, not a secret)
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -60,10 +61,10 @@ def check_password_rules(password: str) -> None:
 
 def create_user(email: str, *, name: str, password: str, admin: bool = False) -> User:
     """Create an account. The first account on an empty instance becomes its admin."""
-    email = normalize_email(email)
+    email = check_single_line(normalize_email(email), "email")
+    name = check_single_line(name.strip(), "name")
     if user_by_email(email) is not None:
         raise Conflict(_("An account with this email already exists."), fields={"email": "taken"})
-    name = name.strip()
     if not name:
         raise Invalid(_("Please give your name."), fields={"name": "required"})
     check_password_rules(password)
@@ -118,7 +119,7 @@ def user_for_session(session_id: str) -> User | None:
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a named API token; the secret is returned once and only its hash is kept."""
-    name = name.strip() or _("API token")
+    name = check_single_line(name.strip(), "name") or _("API token")
     if len(name) > 80:
         raise Invalid(_("Keep the token name under 80 characters."), fields={"name": "too_long"})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -26,6 +26,8 @@ from drafting.errors import NotAllowed
 from drafting.errors import NotFound
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.single_line import check_single_line
+from drafting.single_line import has_control_characters
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -54,7 +56,7 @@ def unique_slug(base: str) -> str:
 
 def create_caucus(creator: User, *, name: str, slug: str | None = None) -> Caucus:
     """Create a caucus; its creator becomes its owner."""
-    name = name.strip()
+    name = check_single_line(name.strip(), "name")
     if not name or len(name) > 120:
         raise Invalid(
             _("Give the caucus a name of 1 to 120 characters."), fields={"name": "length"}
@@ -177,7 +179,7 @@ class InviteOutcome:
 def invite(caucus: Caucus, *, inviter: User, email: str, role: Role, days: int) -> InviteOutcome:
     """Add a known email at once; for an unknown one, create an expiring invitation."""
     email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or has_control_characters(email):
         raise Invalid(_("That is not an email address."), fields={"email": "format"})
     known_user = user_by_email(email)
     if known_user is not None:

@@ -25,7 +25,10 @@ from drafting.caucuses.models import Role
 from drafting.errors import DomainError
 from drafting.extensions import db
 from drafting.links import site_url
+from drafting.mail import mail_configured
 from drafting.mail import send_mail
+from drafting.ratelimits import may_send_mail
+from drafting.single_line import check_single_line
 
 bp = Blueprint("caucuses", __name__)
 
@@ -116,7 +119,10 @@ def invite(cid: int, target, membership):
 
 
 def send_invitation_mail(invitation, link: str) -> bool:
-    """Mail an invitation link, when mail is configured."""
+    """Mail an invitation link, when mail is configured and the inviter is within their mail
+    limit (an owner cannot make the server mail any number of addresses)."""
+    if not mail_configured() or not may_send_mail(current_user.id):
+        return False
     subject = _("You are invited to the caucus “%(name)s”", name=invitation.caucus.name)
     body = _(
         "%(inviter)s invites you to write with the caucus “%(name)s” on Drafting.\n\n"
@@ -157,7 +163,9 @@ def set_organization(cid: int, target, membership):
     """Say which organization one represents in this caucus."""
     form = OrganizationForm()
     if form.validate_on_submit():
-        membership.organization = (form.organization.data or "").strip()
+        membership.organization = check_single_line(
+            (form.organization.data or "").strip(), "organization"
+        )
         flash(_("Your organization is saved."), "success")
     else:
         flash(" ".join(form.organization.errors) or _("Reload the page and try again."), "error")

@@ -1,7 +1,9 @@
 """Notifications: replies, mentions and decisions, in the app and by mail when configured.
 
-Services only flush; the request's transaction commits. Mail goes out as the notification is made
-(drafting/mail.py sends nothing when MAIL_SERVER is unset, and never raises).
+Services only flush; the request's transaction commits. Mail goes out once it has committed
+(drafting/mail.py sends nothing when MAIL_SERVER is unset, and never raises), and at most as
+often as the acting person's mail limit allows: beyond it the notification is still made, in
+the app, but not mailed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from drafting.extensions import db
 from drafting.extensions import utcnow
 from drafting.links import site_url
 from drafting.mail import mail_configured
-from drafting.mail import send_mail
+from drafting.mail import send_after_commit
+from drafting.ratelimits import may_send_mail
 from drafting.review.models import Comment
 from drafting.review.models import Notification
 from drafting.review.models import NotificationKind
@@ -58,7 +61,8 @@ def notify(
     db.session.flush()
     if made and mail_configured():
         for notification in made:
-            mail(notification)
+            if actor is None or may_send_mail(actor.id):
+                mail(notification)
     return made
 
 
@@ -146,8 +150,8 @@ def link_of(notification: Notification) -> str:
     return site_url("documents.read", doc_id=notification.document_id)
 
 
-def mail(notification: Notification) -> bool:
-    """Mail one notification to its person."""
+def mail(notification: Notification) -> None:
+    """Mail one notification to its person, once the transaction that made it commits."""
     user = notification.user or db.session.get(User, notification.user_id)
     summary = describe(notification)
     words = ""
@@ -161,4 +165,4 @@ def mail(notification: Notification) -> bool:
         words=words,
         link=link_of(notification),
     )
-    return send_mail(user.email, summary, body)
+    send_after_commit(user.email, summary, body)
