@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
+from drafting.limit_store import storage_uri
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -86,7 +88,9 @@ def from_environment() -> dict:
         "BASE_URL": base_url(os.environ.get("BASE_URL"), production=production),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL")),
         "REDIS_URL": redis_url,
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Limit counts every process shares: Redis, else a file of this machine (memory://
+        # would let each gunicorn worker count its own).
+        "RATELIMIT_STORAGE_URI": redis_url or storage_uri(INSTANCE_DIR / "ratelimits.sqlite3"),
         "OPEN_REGISTRATION": env_flag("OPEN_REGISTRATION", True),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),

@@ -18,6 +18,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from drafting import limit_store  # noqa: F401  (registers the limiter's drafting+sqlite:// storage)
+
 
 class Base(DeclarativeBase):
     """Declarative base with named constraints, so migrations can alter them on every database."""
