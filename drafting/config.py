@@ -142,7 +142,15 @@ class Defaults:
     ARGON2_PARALLELISM = 4
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_LIMITS = "10 per minute;100 per day"
+    LOGIN_LIMITS = "10 per minute;100 per day"  # registration, per address
+    # Sign-in failures (accounts/throttle.py): free ones per address and account, then a wait
+    # doubling from the first delay up to the maximum (seconds), failures remembered a day;
+    # and a generous cap on one address's failures over all accounts.
+    SIGN_IN_FREE_FAILURES = 3
+    SIGN_IN_FIRST_DELAY = 1
+    SIGN_IN_MAX_DELAY = 15 * 60
+    SIGN_IN_FAILURE_MEMORY = 24 * 60 * 60
+    SIGN_IN_ADDRESS_FAILURES = "50 per hour;200 per day"
     TOKEN_LIMITS = "10 per minute;100 per day"  # noqa: S105
     PASSWORD_CHANGE_LIMITS = "5 per minute;20 per day"  # noqa: S105  (per person and address)
     # Mails one person's actions may send (notifications, invitations); beyond, the in-app

@@ -1,30 +1,19 @@
-"""Rate limits: their keys (per address, per account, per person) and their settings, and the
-cap on the mail one person's actions send. Counts live in the limiter's storage."""
+"""Rate limits: their keys (per address, per person) and their settings, and the cap on the mail
+one person's actions send. Counts live in the limiter's storage, which every process shares
+(Redis, or limit_store.py's file). Sign-in failures have their own rules (accounts/throttle.py)."""
 
 from __future__ import annotations
 
 from flask import current_app
-from flask import request
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
-from drafting.accounts.service import normalize_email
 from drafting.extensions import limiter
 
 
 def by_address() -> str:
     """The client's address (behind a proxy, ProxyFix makes this the real one)."""
     return "address:" + get_remote_address()
-
-
-def by_account() -> str:
-    """The account being tried, from the form or the JSON body, so spreading guesses over
-    many addresses does not help."""
-    email = request.form.get("email")
-    if email is None and request.is_json:
-        body = request.get_json(silent=True)
-        email = body.get("email") if isinstance(body, dict) else None
-    return "account:" + normalize_email(email if isinstance(email, str) else "")
 
 
 def signed_in_account() -> str:
@@ -35,7 +24,7 @@ def signed_in_account() -> str:
 
 
 def login_limits() -> str:
-    """The configured sign-in and registration limits."""
+    """The configured registration limits (sign-in failures are throttle.py's)."""
     return current_app.config["LOGIN_LIMITS"]
 
 

@@ -16,17 +16,18 @@ from flask_login import login_user
 from flask_login import logout_user
 
 from drafting.accounts import service
+from drafting.accounts import throttle
 from drafting.accounts.forms import ChangePasswordForm
 from drafting.accounts.forms import EmptyForm
 from drafting.accounts.forms import LoginForm
 from drafting.accounts.forms import RegisterForm
 from drafting.accounts.forms import TokenForm
+from drafting.accounts.throttle import TooManyAttempts
 from drafting.caucuses import service as caucus_service
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
 from drafting.errors import DomainError
 from drafting.extensions import limiter
-from drafting.ratelimits import by_account
 from drafting.ratelimits import by_address
 from drafting.ratelimits import login_limits
 from drafting.ratelimits import signed_in_account
@@ -43,15 +44,17 @@ def start_session(user, *, remember: bool) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limits, key_func=by_address, methods=["POST"], scope="login-address")
-@limiter.limit(login_limits, key_func=by_account, methods=["POST"], scope="login-account")
 @public
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password; failures make their address wait (throttle.py)."""
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = service.authenticate(form.email.data, form.password.data)
+            user = throttle.authenticate(form.email.data, form.password.data)
+        except TooManyAttempts as error:
+            form.password.errors.append(error.message)
+            page = render_template("accounts/login.html", form=form)
+            return page, 429, {"Retry-After": str(error.retry_after)}
         except DomainError as error:
             form.password.errors.append(error.message)
         else:

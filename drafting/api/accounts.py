@@ -8,6 +8,7 @@ from flask_login import current_user
 from spectree import Response
 
 from drafting.accounts import service
+from drafting.accounts import throttle
 from drafting.api import bp
 from drafting.api import spec
 from drafting.api.schemas.accounts import Me
@@ -17,14 +18,12 @@ from drafting.api.schemas.common import ErrorBody
 from drafting.caucuses.access import public
 from drafting.caucuses.access import signed_in
 from drafting.extensions import limiter
-from drafting.ratelimits import by_account
 from drafting.ratelimits import by_address
 from drafting.ratelimits import token_limits
 
 
 @bp.post("/auth/token")
 @limiter.limit(token_limits, key_func=by_address, scope="api-token-address")
-@limiter.limit(token_limits, key_func=by_account, scope="api-token-account")
 @public
 @spec.validate(
     json=TokenRequest,
@@ -35,7 +34,7 @@ from drafting.ratelimits import token_limits
 def create_token():
     """Exchange an email and password for a new API token (shown once)."""
     body: TokenRequest = request.context.json
-    user = service.authenticate(body.email, body.password)
+    user = throttle.authenticate(body.email, body.password)
     token, secret = service.create_token(user, body.name or _("API token"))
     return {"token": secret, "id": token.id, "name": token.name}, 201
 
