@@ -30,6 +30,7 @@ from drafting.errors import DomainError
 from drafting.extensions import limiter
 from drafting.ratelimits import by_address
 from drafting.ratelimits import login_limits
+from drafting.ratelimits import password_change_limits
 from drafting.ratelimits import signed_in_account
 from drafting.ratelimits import token_limits
 from drafting.security import safe_next_path
@@ -135,6 +136,8 @@ def render_settings(*, new_token: str | None = None, password_form=None, token_f
 
 
 @bp.route("/settings/password", methods=["POST"])
+@limiter.limit(password_change_limits, key_func=signed_in_account, scope="password-account")
+@limiter.limit(password_change_limits, key_func=by_address, scope="password-address")
 @signed_in
 def change_password():
     """Change the password; other sessions end, this one continues."""

@@ -97,3 +97,37 @@ def test_authenticate_records_the_sign_in(ctx, factory):
     user = factory.user()
     signed_in = service.authenticate(user.email, PASSWORD)
     assert signed_in.last_login_at is not None
+
+
+def test_guessing_the_current_password_is_rate_limited(client, factory):
+    """A borrowed, signed-in phone cannot try 25 passwords in a few seconds: five a minute."""
+    client.login(factory.user())
+    csrf = client.csrf()
+    statuses = [
+        client.post(
+            "/settings/password",
+            data={
+                "csrf_token": csrf,
+                "current_password": f"guess number {n}",
+                "new_password": "a brand new passphrase",
+                "confirm": "a brand new passphrase",
+            },
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [422, 422, 422, 422, 422, 429]
+
+
+def test_the_password_change_limit_is_per_address_too(make_client, factory):
+    """Many accounts' password forms from one address are limited together."""
+    statuses = []
+    for _person in range(6):
+        browser = make_client()
+        browser.login(factory.user())
+        statuses.append(
+            browser.submit(
+                "/settings/password",
+                {"current_password": "not it", "new_password": "x" * 12, "confirm": "x" * 12},
+            ).status_code
+        )
+    assert statuses == [422, 422, 422, 422, 422, 429]
