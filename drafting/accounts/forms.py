@@ -59,6 +59,7 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
     )
+    revoke_tokens = BooleanField(_l("Also revoke my API tokens"))
 
 
 class TokenForm(FlaskForm):

@@ -1,8 +1,7 @@
-"""People and their API tokens."""
+"""People, their signed-in sessions and their API tokens."""
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,11 +15,6 @@ from drafting.extensions import db
 from drafting.extensions import utcnow
 
 
-def new_session_nonce() -> str:
-    """A random value that, when changed, signs the person out of every other session."""
-    return secrets.token_hex(8)
-
-
 class User(UserMixin, db.Model):
     """A person with an account on this instance."""
 
@@ -31,8 +25,6 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
-    # Part of the session id: changing it (new password, "sign out everywhere") ends old sessions.
-    session_nonce: Mapped[str] = mapped_column(sa.String(32), default=new_session_nonce)
     locale: Mapped[str | None] = mapped_column(sa.String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -40,13 +32,44 @@ class User(UserMixin, db.Model):
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
     )
+    sessions: Mapped[list[UserSession]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    # The secret of the session this request is signed in through (set by the service that
+    # opened or found it; None for a Bearer token), not a column.
+    session_secret = None
 
     def get_id(self) -> str:
-        """Flask-Login's session id: the user id and the current nonce."""
-        return f"{self.id}:{self.session_nonce}"
+        """Flask-Login's id, kept in the session and the remember-me cookie: the secret of
+        this browser's session, which signing out deletes on the server."""
+        if not self.session_secret:
+            raise RuntimeError("open a session (accounts.service.open_session) before login_user")
+        return self.session_secret
+
+    def __eq__(self, other) -> bool:
+        """The same person, whatever session each object was found through."""
+        return isinstance(other, User) and other.id == self.id
+
+    __hash__ = UserMixin.__hash__
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class UserSession(db.Model):
+    """One signed-in browser. Its cookies (the session and the remember-me one) carry a random
+    secret, of which only the SHA-256 is kept; deleting the row signs every copy of them out."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="sessions")
 
 
 class ApiToken(db.Model):

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from drafting.accounts.models import ApiToken
 from drafting.accounts.models import User
-from drafting.accounts.models import new_session_nonce
+from drafting.accounts.models import UserSession
 from drafting.accounts.passwords import MAX_PASSWORD_LENGTH
 from drafting.accounts.passwords import MIN_PASSWORD_LENGTH
 from drafting.accounts.passwords import hash_password
@@ -95,26 +95,59 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def change_password(user: User, *, current_password: str, new_password: str) -> None:
-    """Change a password; every other session of the person ends."""
+def change_password(
+    user: User, *, current_password: str, new_password: str, revoke_tokens: bool = False
+) -> int:
+    """Change a password: every session of the person ends (the caller opens a new one for
+    the browser that asked), and with `revoke_tokens` every API token. How many tokens went."""
     if not verify_password(user.password_hash, current_password):
         raise Invalid(
             _("Your current password is not right."), fields={"current_password": "wrong"}
         )
     check_password_rules(new_password)
     user.password_hash = hash_password(new_password)
-    user.session_nonce = new_session_nonce()
+    close_all_sessions(user)
+    return revoke_all_tokens(user) if revoke_tokens else 0
 
 
-def user_for_session(session_id: str) -> User | None:
-    """Resolve Flask-Login's "id:nonce" session id; a changed nonce means signed out."""
-    user_id, _sep, nonce = session_id.partition(":")
-    if not user_id.isdigit():
+def open_session(user: User, *, lifetime: timedelta) -> str:
+    """Sign a person in on one more browser: a new session whose secret their cookies will
+    carry (only its hash is stored). Their sessions that ran out go at the same time."""
+    now = utcnow()
+    db.session.execute(
+        sa.delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now)
+    )
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(user_id=user.id, secret_hash=sha256_hex(secret), expires_at=now + lifetime)
+    )
+    db.session.flush()
+    user.session_secret = secret
+    return secret
+
+
+def user_for_session(secret: str) -> User | None:
+    """The person a session secret (from the session or the remember-me cookie) signs in;
+    None once that session was closed or ran out."""
+    found = db.session.scalar(
+        sa.select(UserSession).where(
+            UserSession.secret_hash == sha256_hex(secret), UserSession.expires_at > utcnow()
+        )
+    )
+    if found is None:
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not secrets.compare_digest(user.session_nonce, nonce):
-        return None
-    return user
+    found.user.session_secret = secret
+    return found.user
+
+
+def close_session(secret: str) -> None:
+    """Sign one browser out on the server: its cookies, and any copy of them, stop working."""
+    db.session.execute(sa.delete(UserSession).where(UserSession.secret_hash == sha256_hex(secret)))
+
+
+def close_all_sessions(user: User) -> None:
+    """Sign the person out everywhere: every browser, remembered ones too."""
+    db.session.execute(sa.delete(UserSession).where(UserSession.user_id == user.id))
 
 
 def create_token(user: User, name: str) -> tuple[ApiToken, str]:
@@ -160,6 +193,16 @@ def record_token_use(token_id: int) -> None:
         sa.update(ApiToken).where(ApiToken.id.in_(due)).values(last_used_at=now),
         execution_options={"synchronize_session": False},
     )
+
+
+def revoke_all_tokens(user: User) -> int:
+    """Revoke every active token of the person; how many there were."""
+    result = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def revoke_token(user: User, token_id: int) -> ApiToken:

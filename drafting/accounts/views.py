@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -39,9 +41,21 @@ bp = Blueprint("accounts", __name__)
 
 
 def start_session(user, *, remember: bool) -> None:
-    """Sign a person in on a fresh session, so nothing from before sign-in carries over."""
+    """Sign a person in on a fresh session, so nothing from before sign-in carries over; its
+    record on the server is what the cookies name (and what signing out deletes)."""
     session.clear()
+    lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+    if not isinstance(lifetime, timedelta):
+        lifetime = timedelta(seconds=lifetime)
+    service.open_session(user, lifetime=lifetime)
     login_user(user, remember=remember)
+
+
+def end_session() -> None:
+    """Sign this browser out. In this order: logout_user() leaves a note in the session to
+    delete the remember-me cookie; clearing the session after it would drop the note."""
+    session.clear()
+    logout_user()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -67,11 +81,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    """Sign out of this session."""
-    # In this order: logout_user() leaves a note in the session to delete the remember-me
-    # cookie; clearing the session after it would drop the note and keep the person signed in.
-    session.clear()
-    logout_user()
+    """Sign out of this session, on the server too: a copy of its cookies stops working."""
+    if current_user.is_authenticated and current_user.session_secret:
+        service.close_session(current_user.session_secret)
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.login"))
 
@@ -145,17 +158,30 @@ def change_password():
     if not form.validate_on_submit():
         return render_settings(password_form=form), 422
     try:
-        service.change_password(
+        revoked = service.change_password(
             current_user,
             current_password=form.current_password.data,
             new_password=form.new_password.data,
+            revoke_tokens=form.revoke_tokens.data,
         )
     except DomainError as error:
         form.current_password.errors.append(error.message)
         return render_settings(password_form=form), 422
     start_session(current_user._get_current_object(), remember=False)
     flash(_("Your password is changed. Other devices are signed out."), "success")
+    if form.revoke_tokens.data:
+        flash(_("Your API tokens no longer work (%(n)d revoked).", n=revoked), "success")
     return redirect(url_for("accounts.settings"))
+
+
+@bp.route("/settings/sessions/end", methods=["POST"])
+@signed_in
+def sign_out_everywhere():
+    """End every session of the person, this one and remembered browsers included."""
+    service.close_all_sessions(current_user)
+    end_session()
+    flash(_("You are signed out on every device."), "info")
+    return redirect(url_for("site.home"))
 
 
 @bp.route("/settings/tokens", methods=["POST"])
