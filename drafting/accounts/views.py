@@ -102,11 +102,19 @@ def registration_open(invitation_secret: str | None) -> bool:
     return True
 
 
+def field_named_by(form, error: DomainError, *, default: str):
+    """The form's field a service error names (its `fields`), so the message shows there."""
+    for name in error.fields or {}:
+        if name in form:
+            return form[name]
+    return form[default]
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(login_limits, key_func=by_address, methods=["POST"], scope="register-address")
 @public
 def register():
-    """Create an account (open instances, or anyone holding an invitation link)."""
+    """Create an account: on open instances anyone, else the invited address through its link."""
     invitation_secret = request.values.get("invitation") or None
     if not registration_open(invitation_secret):
         return render_template("accounts/registration_closed.html"), 403
@@ -115,11 +123,14 @@ def register():
         form.email.data = caucus_service.invitation_by_secret(invitation_secret).email
     if form.validate_on_submit():
         try:
+            if invitation_secret:
+                invitation = caucus_service.invitation_by_secret(invitation_secret)
+                caucus_service.check_invited_email(invitation, form.email.data)
             user = service.create_user(
                 form.email.data, name=form.name.data, password=form.password.data
             )
         except DomainError as error:
-            form.email.errors.append(error.message)
+            field_named_by(form, error, default="email").errors.append(error.message)
         else:
             start_session(user, remember=False)
             if invitation_secret:

@@ -247,6 +247,20 @@ def invitation_by_secret(secret: str) -> Invitation:
     return invitation
 
 
+def check_invited_email(invitation: Invitation, email: str) -> None:
+    """Registering through an invitation registers the invited address, and no other: on an
+    invite-only instance, a link would otherwise open accounts to anyone it reaches."""
+    if normalize_email(email) != invitation.email:
+        raise Invalid(
+            _(
+                "This invitation is for %(email)s. Register with that address, or ask for an "
+                "invitation to yours.",
+                email=invitation.email,
+            ),
+            fields={"email": "not_invited"},
+        )
+
+
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """Join the caucus through an invitation; only the invited email's account may use it.
 

@@ -78,3 +78,48 @@ def test_invite_only_instance_accepts_an_invitation_link(client, factory, app, m
         },
     )
     assert response.headers["Location"] == f"/invitations/{secret}"
+
+
+def invitation_link(client, factory, email="invitee@example.org") -> str:
+    """An owner invites `email` through the API; the secret of the link."""
+    owner = factory.user()
+    caucus = factory.caucus(owner)
+    created = client.post(
+        f"/api/v1/caucuses/{caucus.id}/members",
+        json={"email": email, "role": "editor"},
+        headers={"Authorization": f"Bearer {factory.token(owner)}"},
+    )
+    return created.get_json()["invitation_url"].rsplit("/", 1)[1]
+
+
+def register_invited(client, secret, email, name="Someone"):
+    """Fill in the registration form of an invitation link."""
+    return client.submit(
+        f"/register?invitation={secret}",
+        {
+            "name": name,
+            "email": email,
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+            "invitation": secret,
+        },
+    )
+
+
+def test_an_invitation_registers_its_own_email_once(make_client, factory, app, monkeypatch):
+    """On an invite-only instance one link registered three unrelated accounts: now it
+    registers the invited address, once, and no other."""
+    monkeypatch.setitem(app.config, "OPEN_REGISTRATION", False)
+    secret = invitation_link(make_client(), factory)
+    strangers = [
+        register_invited(make_client(), secret, f"stranger{n}@example.org") for n in range(2)
+    ]
+    assert [response.status_code for response in strangers] == [200, 200]
+    assert "This invitation is for invitee@example.org" in strangers[0].text
+    assert register_invited(make_client(), secret, "Invitee@Example.org").status_code == 302
+    again = register_invited(make_client(), secret, "invitee@example.org")
+    assert "already exists" in again.text
+    with app.app_context():
+        emails = set(db.session.scalars(sa.select(User.email)))
+    assert not any(email.startswith("stranger") for email in emails)
+    assert "invitee@example.org" in emails
