@@ -24,6 +24,7 @@ from drafting.text.diffs import DeltaMismatch
 from drafting.text.diffs import Diffs
 from drafting.text.diffs import differ
 from drafting.text.diffs import joined
+from drafting.text.surrogates import has_lone_surrogate
 
 UNIT = 2  # bytes per UTF-16 code unit
 
@@ -276,8 +277,11 @@ def from_delta(base: str, delta: str) -> Diffs:
 
     Raises DeltaMismatch when the delta is malformed or does not fit `base`
     exactly (its counts do not add up to the length of `base`, or one splits a
-    character in two). The server answers that with a conflict; it never guesses.
+    character in two), or holds a lone surrogate, which no text has. The server answers
+    that with a conflict; it never guesses.
     """
+    if has_lone_surrogate(delta):  # diff-match-patch would fail encoding it, not parsing it
+        raise DeltaMismatch("the delta holds a lone surrogate, which is no text")
     check_tokens(delta)
     try:
         return differ().diff_fromDelta(base, delta)
