@@ -70,7 +70,16 @@ def safe_next_path(target: str | None, default: str = "/") -> str:
 
 
 def refuse_nul_characters() -> None:
-    """No text here contains NUL; PostgreSQL cannot store it, so refuse it up front (400)."""
+    """No text here contains NUL; PostgreSQL cannot store it, so refuse it up front (400).
+
+    Nor bytes that are not UTF-8 in the query string: browsers send them escaped (which
+    Werkzeug keeps as the escapes' text), but raw ones made `request.args` raise (a 500).
+    """
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        request.query_string = b""  # the error page writes this address into its links
+        abort(400, description=_("The address is not valid UTF-8."))
     for values in (request.args, request.form):
         for value in values.listvalues():
             if any("\x00" in item for item in value):

@@ -17,6 +17,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 from drafting.api.schemas.common import ErrorBody
 from drafting.errors import Invalid
 from drafting.extensions import csrf
+from drafting.text.surrogates import has_lone_surrogate
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -71,28 +72,39 @@ def parse_json_body() -> None:
         # Python's JSON decoder gives up on deep nesting ("[[[[…") with RecursionError, not
         # ValueError, so Flask would not turn it into a 400.
         raise BadRequest(_("The body is nested too deeply.")) from None
-    refuse_nul_characters(body)
+    refuse_unusable_text(body)
 
 
-def refuse_nul_characters(body: Any) -> None:
-    """A NUL character in any string of the body is a 422.
+def refuse_unusable_text(body: Any) -> None:
+    """A NUL character or a lone surrogate in any string of the body is a 422.
 
     PostgreSQL cannot store NUL in text, and would refuse it on the first insert or query;
-    no field of this API has a use for it, so refuse it in one place for all.
+    a lone surrogate (JSON's "\\ud800" alone) is no text at all, and fails wherever it is
+    encoded as UTF-8. No field of this API has a use for either, so refuse them in one place
+    for all.
     """
     pending: list[tuple[str, Any]] = [("body", body)]
     while pending:
         location, value = pending.pop()
-        if isinstance(value, str) and "\x00" in value:
-            raise Invalid(
-                _("Text cannot contain NUL characters."), fields={location: "nul_character"}
-            )
-        if isinstance(value, dict):
+        if isinstance(value, str):
+            refuse_unusable_string(value, location)
+        elif isinstance(value, dict):
             for key, item in value.items():
                 field = key if location == "body" else f"{location}.{key}"
                 pending.extend([(field, key), (field, item)])  # names are text too
         elif isinstance(value, list):
             pending.extend((f"{location}.{index}", item) for index, item in enumerate(value))
+
+
+def refuse_unusable_string(value: str, location: str) -> None:
+    """Invalid (422) for a string with a NUL character or a lone surrogate."""
+    if "\x00" in value:
+        raise Invalid(_("Text cannot contain NUL characters."), fields={location: "nul_character"})
+    if has_lone_surrogate(value):
+        raise Invalid(
+            _("Text cannot contain half of a character (a lone surrogate)."),
+            fields={location: "lone_surrogate"},
+        )
 
 
 @bp.before_request
