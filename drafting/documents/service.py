@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -30,6 +31,7 @@ from drafting.errors import NotFound
 from drafting.errors import TooLarge
 from drafting.extensions import db
 from drafting.extensions import utcnow
+from drafting.ids import MAX_DATABASE_ID
 from drafting.text import merge as merging
 from drafting.text.authorship import Authorship
 from drafting.text.diffs import Diffs
@@ -47,10 +49,22 @@ def normalize_newlines(text: str) -> str:
 
 
 def check_content(content: str) -> None:
-    """A document body is at most 2 MB of UTF-8."""
-    if len(content) > MAX_CONTENT_BYTES or len(content.encode("utf-8", "surrogatepass")) > (
-        MAX_CONTENT_BYTES
-    ):
+    """A document body is text of at most 2 MB of UTF-8.
+
+    Text: no lone surrogate (drafting/text/surrogates.py), which neither the database nor
+    the revision's SHA-256 can take. The API refuses them in any body already; this holds
+    for every other way a text arrives.
+    """
+    size = len(content)  # at least its UTF-8 length: too long already is not encoded
+    if size <= MAX_CONTENT_BYTES:
+        try:
+            size = len(content.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise Invalid(
+                _("Text cannot contain half of a character (a lone surrogate)."),
+                fields={"content": "lone_surrogate"},
+            ) from None
+    if size > MAX_CONTENT_BYTES:
         raise TooLarge(_("A document can hold at most 2 MB of text."), fields={"content": "size"})
 
 
@@ -298,6 +312,7 @@ def history(
 
     Keyset paging (number < before) keeps page 200 as fast as page 1.
     """
+    filters = checked_history_query(filters, before)
     query = (
         sa.select(Revision)
         .options(
@@ -326,6 +341,37 @@ def history(
     if filters.until is not None:
         query = query.where(Revision.created_at < filters.until)
     return list(db.session.scalars(query))
+
+
+def checked_history_query(filters: HistoryFilter, before: int | None) -> HistoryFilter:
+    """The filter with its times in UTC, or Invalid (422) for values no column can hold.
+
+    A time without a zone is taken as UTC. Numbers go no further than a database integer
+    (PostgreSQL refuses a larger one in a query, and SQLite's driver cannot send it), times
+    no further than UTC can write (the year 1 east of Greenwich is still the year 0 in UTC).
+    """
+    for name, number in (("before", before), ("author", filters.author_id)):
+        if number is not None and not 0 < number <= MAX_DATABASE_ID:
+            raise Invalid(
+                _("Use a number from 1 to %(n)d.", n=MAX_DATABASE_ID), fields={name: "range"}
+            )
+    return HistoryFilter(
+        filters.author_id, _in_utc(filters.since, "since"), _in_utc(filters.until, "until")
+    )
+
+
+def _in_utc(moment: datetime | None, name: str) -> datetime | None:
+    """A filter's time in UTC (taken as UTC without a zone); Invalid if UTC cannot hold it."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise Invalid(
+            _("Choose a date between the years 1 and 9999."), fields={name: "range"}
+        ) from None
 
 
 def history_authors(document: Document) -> list[User]:

@@ -293,14 +293,25 @@ def parse_day(value: str | None, field: str) -> datetime | None:
         raise Invalid(_("Dates are written YYYY-MM-DD."), fields={field: "format"}) from None
 
 
+def day_after(day: datetime | None, field: str) -> datetime | None:
+    """The start of the next day: the page's `until` takes in the whole of its day."""
+    if day is None:
+        return None
+    try:
+        return day + timedelta(days=1)
+    except OverflowError:  # 9999-12-31 has no day after it
+        raise Invalid(
+            _("Choose a date before %(day)s.", day=day.date().isoformat()), fields={field: "range"}
+        ) from None
+
+
 def history_filters() -> service.HistoryFilter:
     """The history page's filters from the query string."""
     author = request.args.get("author")
-    until = parse_day(request.args.get("until"), "until")
     return service.HistoryFilter(
         author_id=id_from(author),
         since=parse_day(request.args.get("since"), "since"),
-        until=until + timedelta(days=1) if until else None,
+        until=day_after(parse_day(request.args.get("until"), "until"), "until"),
     )
 
 
