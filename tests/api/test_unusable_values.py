@@ -234,3 +234,28 @@ def test_a_lone_surrogate_anywhere_in_a_body_is_named_in_the_422(client, factory
     assert response.get_json()["error"]["fields"] == {"content": "lone_surrogate"}
     response = client.post(url, json={"title": "T", "\udfff": 1}, headers=headers)
     assert response.get_json()["error"]["fields"] == {"\udfff": "lone_surrogate"}
+
+
+def test_a_form_cannot_carry_a_lone_surrogate(client, factory):
+    """Pages take forms, and Werkzeug never decodes one to a lone surrogate: the escapes of
+    its UTF-8 bytes stay text, raw bytes become U+FFFD, so the NUL hook is the forms' one
+    check (drafting/security.py)."""
+    client.login(factory.user())
+    token = client.csrf()
+    escaped = client.post(
+        "/caucuses",
+        data=f"csrf_token={token}&name=%ED%A0%80",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert escaped.status_code in (200, 302), escaped.text
+    boundary = "b0undary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value
+        for name, value in (("csrf_token", token.encode()), ("name", b"raw \xed\xa0\x80"))
+    ]
+    raw = client.post(
+        "/caucuses",
+        data=b"\r\n".join(parts) + f"\r\n--{boundary}--\r\n".encode(),
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+    assert raw.status_code in (200, 302), raw.text
