@@ -21,6 +21,7 @@ from limits.storage import Storage
 
 SCHEME = "drafting+sqlite"
 PURGE_EVERY = 1000  # counts between two sweeps of expired rows
+WAL_ATTEMPTS = 100  # two seconds at most; counting works without WAL too, only slower
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS counters "
@@ -39,6 +40,19 @@ INCREMENT = (
 def storage_uri(path: os.PathLike | str) -> str:
     """The RATELIMIT_STORAGE_URI of a counts file."""
     return f"{SCHEME}://{os.fspath(path)}"
+
+
+def use_wal(connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL (it stays so), where writers do not block readers. Processes
+    opening a new file at once race for it, and SQLite answers the losers "locked" without
+    waiting for the busy timeout: they try again, briefly, until it is done."""
+    for _attempt in range(WAL_ATTEMPTS):
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            time.sleep(0.02)
+        else:
+            return
 
 
 class SQLiteFileStorage(Storage):
@@ -62,7 +76,7 @@ class SQLiteFileStorage(Storage):
         if getattr(self.local, "pid", None) != os.getpid():
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
+            use_wal(connection)
             connection.execute(SCHEMA)
             self.local.connection, self.local.pid = connection, os.getpid()
         return self.local.connection
