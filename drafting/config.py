@@ -157,6 +157,12 @@ class Defaults:
     # notification is still made, and an invitation link is shown instead of mailed.
     MAIL_LIMITS_PER_SENDER = "20 per minute;200 per hour"
     ENDORSEMENT_LIMITS = "10 per hour;30 per day"  # public sign-on form, per address
+    # Live editing (collab/limits.py): a person's open sessions per document (one more ends
+    # their tab seen least recently), how often they may open one there, and how long one
+    # sync may merge edits while it holds the document's lock (the rest is sent again).
+    LIVE_SESSIONS_PER_PERSON = 10
+    LIVE_SESSION_LIMITS = "30 per minute;300 per hour"
+    SYNC_TIME_BUDGET = 2.0
     DRAFTING_ENV = "development"
     PROXY_HOPS = 0  # reverse proxies in front of the app whose X-Forwarded-* to trust
     # Hosts whose images a reader's browser may load; others show as links, never fetched.

@@ -20,22 +20,43 @@ from drafting.api.schemas.common import ErrorBody
 from drafting.caucuses.access import may_edit
 from drafting.caucuses.access import member_of
 from drafting.caucuses.models import Role
+from drafting.collab import limits
 from drafting.collab import notify
 from drafting.collab import presence
 from drafting.collab import service
 from drafting.documents.service import check_content
 from drafting.extensions import db
+from drafting.extensions import limiter
 from drafting.text.markdown import render
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 
 
+def person_and_document() -> str:
+    """The rate-limit key of opening sessions: the person, in this document."""
+    person = current_user.id if current_user.is_authenticated else "anonymous"
+    return f"user:{person}:document:{request.view_args.get('doc_id')}"
+
+
+def session_limits() -> str:
+    """The configured limits of opening sessions (each tab opens one, and one more each
+    time it reconnects)."""
+    return current_app.config["LIVE_SESSION_LIMITS"]
+
+
 @bp.post("/documents/<int:doc_id>/sessions")
+@limiter.limit(session_limits, key_func=person_and_document, scope="live-session-open")
 @member_of(Role.VIEWER)
-@spec.validate(resp=Response(HTTP_201=SessionOpened, **ERRORS), tags=["live editing"])
+@spec.validate(
+    resp=Response(HTTP_201=SessionOpened, HTTP_429=ErrorBody, **ERRORS), tags=["live editing"]
+)
 def open_session(doc_id: int, target, membership):
-    """Open a sync session for one tab; viewers get one too, to follow along."""
-    session = service.open_session(target, current_user)
+    """Open a sync session for one tab; viewers get one too, to follow along. A person
+    keeps LIVE_SESSIONS_PER_PERSON of a document: opening one more ends their tab seen
+    least recently (docs/sync.md, "Limits")."""
+    session = service.open_session(
+        target, current_user, keep=current_app.config["LIVE_SESSIONS_PER_PERSON"]
+    )
     return {
         "client_id": session.client_id,
         "text": target.content,
@@ -48,6 +69,7 @@ def open_session(doc_id: int, target, membership):
             "name": current_user.name,
             "colour": presence.colour_of(current_user.id),
         },
+        "limits": {"edits": limits.EDITS_PER_SYNC, "delta_chars": limits.DELTA_CHARS_PER_SYNC},
     }, 201
 
 
@@ -72,22 +94,26 @@ def sync(doc_id: int, target, membership):
         edits=[service.ClientEdit(edit.n, edit.delta) for edit in body.edits],
         can_edit=may_edit(membership, target),
         cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
-        presence=body.presence,
+        time_budget=current_app.config["SYNC_TIME_BUDGET"],
     )
+    # The one commit in a view (drafting/transactions.py). It ends the document's row lock,
+    # which lasts until the transaction does, so that the editors list below is read in a
+    # short transaction of its own, outside the lock; and others are told of a new version
+    # only once it is committed, or a woken reader would find the old text.
+    db.session.commit()
     if answer.version != version_before:
-        # The one commit in a view: others are told of the new version only once it is
-        # committed, or a woken reader would find the old text (drafting/transactions.py).
-        db.session.commit()
         notify.publish(doc_id, answer.version)
+    here = presence.presence_of(doc_id)
     response = {
         "ack": answer.ack,
         "m": answer.m,
         "edits": answer.edits,
         "version": answer.version,
-        "presence": answer.presence,
+        "presence": here.tag,
+        "editors_unlisted": here.unlisted,
     }
-    if answer.editors is not None:  # omitted: the client's list is still the list
-        response["editors"] = answer.editors
+    if body.presence != here.tag:  # omitted when equal: the client's list is still the list
+        response["editors"] = here.editors
     return response
 
 

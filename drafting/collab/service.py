@@ -17,9 +17,12 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from drafting.accounts.models import User
+from drafting.collab.limits import SESSIONS_PER_PERSON
+from drafting.collab.limits import SYNC_TIME_BUDGET
+from drafting.collab.limits import Deadline
+from drafting.collab.limits import check_sync_size
+from drafting.collab.limits import end_oldest_sessions
 from drafting.collab.models import EditSession
-from drafting.collab.presence import editors_of
-from drafting.collab.presence import presence_tag
 from drafting.documents import live
 from drafting.documents.models import Document
 from drafting.documents.service import check_content
@@ -56,18 +59,18 @@ class ClientEdit:
 
 @dataclass
 class SyncAnswer:
-    """What the server answers a sync with."""
+    """What the server answers a sync with (the editors list is the view's: it is read
+    after the commit, outside the document's lock)."""
 
     ack: int
     m: int
     edits: list[dict]
     version: int
-    editors: list[dict] | None  # None: unchanged since the client's `presence` tag
-    presence: str
 
 
-def open_session(document: Document, user: User) -> EditSession:
-    """Start syncing a tab: its shadow and backup are the live text as it stands."""
+def open_session(document: Document, user: User, *, keep: int = SESSIONS_PER_PERSON) -> EditSession:
+    """Start syncing a tab: its shadow and backup are the live text as it stands. The
+    person keeps at most `keep` sessions of the document: the one seen least recently ends."""
     forget_idle_sessions(document)
     session = EditSession(
         client_id=secrets.token_urlsafe(18),
@@ -78,6 +81,7 @@ def open_session(document: Document, user: User) -> EditSession:
     )
     db.session.add(session)
     db.session.flush()
+    end_oldest_sessions(document, user, keep)
     return session
 
 
@@ -141,9 +145,10 @@ def sync(
     edits: list[ClientEdit],
     can_edit: bool,
     cursor: tuple[int, int] | None = None,
-    presence: str | None = None,
+    time_budget: float = SYNC_TIME_BUDGET,
 ) -> SyncAnswer:
-    """One sync of one tab, following SYNC.md's steps 1 to 7, with the document locked.
+    """One sync of one tab, following SYNC.md's steps 1 to 7, with the document locked
+    (step 7's editors list is read by the view after the commit, outside the lock).
 
     A client is always somewhere on its session's chain (`Chain`): at `shadow_m` if it
     heard our last answer, lower if it missed answers. A sync that carries no new edit
@@ -151,30 +156,34 @@ def sync(
     text it has; only a sync with new edits, typed on the text at `m`, rolls the shadow
     back to it (docs/sync.md, "The server's step").
 
-    `presence` is the tag of the editors list the client holds (docs/sync.md, "Presence"):
-    when the list has not changed since, the answer leaves it out.
+    Edits are applied for at most `time_budget` seconds of holding the lock (at least one
+    is): the answer then acknowledges the edits applied and sends nothing of the live text,
+    which the client, still holding the rest, could not place (docs/sync.md, "Limits").
     """
+    check_sync_size([edit.delta for edit in edits])
     document = locked(document)
+    deadline = Deadline(time_budget)
     session = find_session(document, user, client_id)
     chain = confirmed_up_to(session, m)
     if m < session.shadow_m and any(edit.n >= session.shadow_n for edit in edits):
         roll_back_to_backup(chain)
     shadow, to_live = shadow_and_changes(document, chain.shadow_version, chain.shadow_deltas)
-    shadow, to_live = apply_client_edits(document, user, chain, shadow, to_live, edits, can_edit)
+    shadow, to_live, done = apply_client_edits(
+        document, user, chain, shadow, to_live, edits, can_edit=can_edit, deadline=deadline
+    )
     settle_backup(chain, document, shadow)
-    send_live_changes(chain, document, shadow, to_live)
+    if done:
+        send_live_changes(chain, document, shadow, to_live)
+    elif shadow == document.content:
+        chain.shadow_version, chain.shadow_deltas = document.live_version, []
     keep(session, chain, document, cursor)
     live.flush_live_edits(document)
     db.session.flush()
-    editors = editors_of(document)
-    tag = presence_tag(editors)
     return SyncAnswer(
         ack=chain.shadow_n,
         m=chain.shadow_m,
         edits=[{"m": edit_m, "delta": delta} for edit_m, delta in chain.outgoing],
         version=document.live_version,
-        editors=None if presence == tag else editors,
-        presence=tag,
     )
 
 
@@ -219,21 +228,32 @@ def apply_client_edits(
     shadow: str,
     to_live: Diffs,
     edits: list[ClientEdit],
+    *,
     can_edit: bool,
-) -> tuple[str, Diffs]:
+    deadline: Deadline,
+) -> tuple[str, Diffs, bool]:
     """Step 4: merge each new client edit into the live text, in order; duplicates of
-    edits already applied are skipped, a gap is out of step."""
+    edits already applied are skipped, a gap is out of step.
+
+    Once the deadline has passed, the edits left are not applied (the last value returned
+    is False): the client sends them again. At least one new edit is applied, so every
+    sync makes progress.
+    """
+    applied = False
     for edit in edits:
         if edit.n < chain.shadow_n:
             continue
         if edit.n > chain.shadow_n:
             raise out_of_sync()
+        if applied and deadline.passed():
+            return shadow, to_live, False
         shadow, to_live = apply_client_edit(
             document, user, shadow, to_live, edit.delta, can_edit=can_edit
         )
         chain.shadow_deltas.append(edit.delta)
         chain.shadow_n += 1
-    return shadow, to_live
+        applied = True
+    return shadow, to_live, True
 
 
 def settle_backup(chain: Chain, document: Document, shadow: str) -> None:
@@ -261,7 +281,8 @@ def keep(
     session: EditSession, chain: Chain, document: Document, cursor: tuple[int, int] | None
 ) -> None:
     """Write the chain, the time and the cursor to the session, once."""
-    session.shadow_version, session.shadow_deltas = chain.shadow_version, "[]"
+    session.shadow_version = chain.shadow_version
+    session.shadow_deltas = json.dumps(chain.shadow_deltas)
     session.shadow_n, session.shadow_m = chain.shadow_n, chain.shadow_m
     session.backup_version = chain.backup_version
     session.backup_deltas = json.dumps(chain.backup_deltas)

@@ -18,6 +18,8 @@ from drafting.text.merge import merge
 from drafting.text.merge import merge_diffs
 
 BROWSER_DIFF_TIMEOUT = 1.0  # textdiff.js
+# What one sync may carry, until a session says (its `limits`): as sync.js's DEFAULTS.
+DEFAULT_LIMITS = {"edits": 100, "delta_chars": 3 * 1024 * 1024}
 
 
 def new_dmp() -> diff_match_patch:
@@ -46,6 +48,7 @@ class SyncClient:
     editors: list[dict] = field(default_factory=list)  # who is here, as last sent
     presence: str | None = None  # the tag of `editors` (None: always send the list)
     send_presence: bool = True  # False: an old client that sends no tag
+    limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # per sync, as told
     dmp: diff_match_patch = field(default_factory=new_dmp)
 
     @property
@@ -61,6 +64,7 @@ class SyncClient:
         self.n, self.m, self.version, self.stack = 0, 0, body["version"], []
         self.presence = None  # a new session: ask for the list
         self.acked = self.text
+        self.limits = body.get("limits", DEFAULT_LIMITS)
 
     def edit(self, new_text: str) -> None:
         """The person types: the editor's text changes; nothing is sent yet."""
@@ -80,10 +84,21 @@ class SyncClient:
             self.stack.append({"n": self.n, "delta": self.dmp.diff_toDelta(diffs)})
             self.n += 1
             self.shadow = self.text
-        body = {"client_id": self.client_id, "m": self.m, "edits": list(self.stack)}
+        body = {"client_id": self.client_id, "m": self.m, "edits": self.outgoing()}
         if self.send_presence and self.presence is not None:
             body["presence"] = self.presence  # the list is left out while it is unchanged
         return body
+
+    def outgoing(self) -> list[dict]:
+        """The stack's oldest edits, as many as one sync may carry (the session's `limits`,
+        at least one edit): a longer stack goes in parts, as sync.js sends it."""
+        part, size = [], 0
+        for edit in self.stack:
+            size += len(edit["delta"])
+            if part and (len(part) == self.limits["edits"] or size > self.limits["delta_chars"]):
+                break
+            part.append(edit)
+        return part
 
     def receive(self, status: int, body: dict) -> None:
         """Apply a sync's answer; reopen and rebase on 404 or 409; keep everything on 503."""
@@ -94,7 +109,11 @@ class SyncClient:
             self.refused += 1
             return
         assert status == 200, (status, body)
+        acknowledged = [edit for edit in self.stack if edit["n"] < body["ack"]]
         self.stack = [edit for edit in self.stack if edit["n"] >= body["ack"]]
+        if self.stack:
+            self.take_part_acknowledged(body, acknowledged)
+            return
         shadow, text, expected = self.shadow, self.text, self.m
         try:
             for edit in body["edits"]:
@@ -119,8 +138,21 @@ class SyncClient:
             return
         self.shadow, self.text = shadow, text
         self.m = body["m"]
-        self.version = body["version"]
         self.acked = self.shadow
+        self.take_presence(body)
+
+    def take_part_acknowledged(self, body: dict, acknowledged: list[dict]) -> None:
+        """Part of the stack is still to go (it went in parts, or the server stopped merging
+        for time): the answer's edits, if any, are for the text after the part it took, which
+        we have moved past. Take the acknowledgement only and keep `m`: the next sync sends
+        the rest from there, and the server rolls its shadow back to that text (as sync.js)."""
+        for edit in acknowledged:
+            self.acked = self.dmp.diff_text2(self.dmp.diff_fromDelta(self.acked, edit["delta"]))
+        self.take_presence(body)
+
+    def take_presence(self, body: dict) -> None:
+        """The live version and the editors list of an answer (kept while left out)."""
+        self.version = body["version"]
         if "editors" in body:
             self.editors = body["editors"]
         self.presence = body.get("presence")

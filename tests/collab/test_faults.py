@@ -238,6 +238,14 @@ def join(run: Run, data) -> None:
     run.log.append(f"c{len(run.clients) - 1} joins at version {client.version}")
 
 
+@pytest.fixture(autouse=True)
+def tabs_without_bounds(app, monkeypatch):
+    """`join` opens many tabs of one paper for the same six people, more than a person may
+    keep (tests/collab/test_limits.py tests that bound): lift it for these runs."""
+    monkeypatch.setitem(app.config, "LIVE_SESSIONS_PER_PERSON", 10_000)
+    monkeypatch.setitem(app.config, "LIVE_SESSION_LIMITS", "100000 per minute")
+
+
 @pytest.fixture
 def people(app, factory):
     """An owner and six editors of one caucus, with their tokens (made once per test)."""

@@ -8,12 +8,20 @@ from pydantic import BaseModel
 from pydantic import Field
 
 from drafting.api.schemas.common import Strict
+from drafting.collab.limits import DELTA_CHARS_PER_SYNC
+from drafting.collab.limits import EDITS_PER_SYNC
+from drafting.collab.presence import EDITORS_LISTED
 
 
 class SessionUser(BaseModel):
     id: int
     name: str
     colour: int
+
+
+class SyncLimits(BaseModel):
+    edits: int = Field(description="The most edits one sync may carry.")
+    delta_chars: int = Field(description="The most characters of deltas one sync may carry.")
 
 
 class SessionOpened(BaseModel):
@@ -24,6 +32,12 @@ class SessionOpened(BaseModel):
     version: int = Field(description="The document's live version; long-poll /changes after it.")
     can_edit: bool
     user: SessionUser
+    limits: SyncLimits = Field(
+        description=(
+            "What one sync may carry: a longer outgoing stack goes in parts, oldest first, "
+            "each answer acknowledging a part."
+        )
+    )
 
 
 class SyncEdit(Strict):
@@ -39,7 +53,16 @@ class Cursor(Strict):
 class SyncRequest(Strict):
     client_id: str = Field(min_length=1, max_length=64)
     m: int = Field(ge=0, le=2_147_483_647)
-    edits: list[SyncEdit] = Field(default_factory=list, max_length=10_000)
+    edits: list[SyncEdit] = Field(
+        default_factory=list,
+        max_length=EDITS_PER_SYNC,
+        description=(
+            f"The outgoing stack, oldest first: at most {EDITS_PER_SYNC} edits and "
+            f"{DELTA_CHARS_PER_SYNC} delta characters (413 past that) per sync; send a longer "
+            "stack in parts. The answer's `ack` may cover only some of them (the server "
+            "merges for a bounded time): send the rest again."
+        ),
+    )
     cursor: Cursor | None = None
     presence: str | None = Field(
         None,
@@ -73,8 +96,9 @@ class SyncResponse(BaseModel):
     editors: list[Editor] | None = Field(
         None,
         description=(
-            "The tabs seen in the last 30 s. Omitted when the request's `presence` equals "
-            "this answer's: the list the client holds is still the list."
+            f"The tabs seen in the last 30 s, at most {EDITORS_LISTED} (those seen most "
+            "recently, in the order they opened). Omitted when the request's `presence` "
+            "equals this answer's: the list the client holds is still the list."
         ),
     )
     presence: str = Field(
@@ -82,6 +106,13 @@ class SyncResponse(BaseModel):
             "A tag of the editors list (who is here, their names, colours and cursors; not "
             "`last_seen`): it changes when the list does."
         )
+    )
+    editors_unlisted: int = Field(
+        0,
+        description=(
+            f"Tabs seen in the last 30 s beyond the list, which names at most {EDITORS_LISTED} "
+            "(those seen most recently)."
+        ),
     )
 
 
