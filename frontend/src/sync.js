@@ -11,9 +11,17 @@
 // of {n, delta} edits the server has not acknowledged.
 //
 // One more text, `confirmed`, is what a reconnection rebases from: the shadow without the
-// edits the server has not acknowledged. Edits are only pushed at the start of a sync and a
-// successful sync acknowledges all it was sent, so the stack's edits always follow each other
-// starting from `confirmed`; each acknowledgement moves `confirmed` past the edits it covers.
+// edits the server has not acknowledged. Edits are only pushed at the start of a sync and an
+// answer acknowledges the oldest edits of the stack (all it was sent, or the first of them),
+// so the stack's edits always follow each other starting from `confirmed`; each
+// acknowledgement moves `confirmed` past the edits it covers.
+//
+// A sync carries at most the session's `limits` (edits and delta characters): a long stack,
+// typed offline or through failures, goes in parts, oldest first. The server may also stop
+// merging for time and acknowledge only the first edits it was sent. Either way, while some of
+// the stack is still to go, the answer's edits are for a text our shadow has moved past: we
+// keep only its acknowledgement and our `m`, and the next sync sends the rest from there (the
+// server rolls its shadow back to that text, SYNC.md's step 2; docs/sync.md, "Limits").
 // Rebasing from `confirmed` (not from the shadow) is what keeps text typed offline when the
 // session expired meanwhile. Its one cost: if the server did apply an edit whose answer was
 // lost, and then the session was lost too, that edit is on both sides of the rebase: the merge
@@ -35,6 +43,9 @@ export const Status = Object.freeze({
   READ_ONLY: "readOnly", // 403 or can_edit false: following along, not editing
 });
 
+/** What one sync may carry until a session says (its `limits`): the server's bounds. */
+export const SYNC_LIMITS = Object.freeze({ edits: 100, deltaChars: 3 * 1024 * 1024 });
+
 export const DEFAULTS = Object.freeze({
   busyInterval: 1000, // poll while others edit or the person typed recently
   idleInterval: 4500, // poll when alone
@@ -53,7 +64,7 @@ export class SyncClient {
    * @param {object} options.api      openSession(), sync(body), changes(after, clientId,
    *                                  registerAbort), close(clientId), syncBeacon(body)
    * @param {object} options.host     getText(), replaceText(text), getCursor(), setEditable(bool),
-   *                                  onStatus(status), onEditors(editors, myClientId),
+   *                                  onStatus(status), onEditors(editors, myClientId, unlisted),
    *                                  onSession({user, canEdit, first}), onLost(text) (the
    *                                  person's text we could not keep in the editor: shown whole)
    * @param {object} [options.clock]  now(), setTimeout(fn, ms), clearTimeout(id), random(): for tests
@@ -78,11 +89,13 @@ export class SyncClient {
     this.m = 0;
     this.stack = [];
     this.version = 0; // the document's live version as we last heard it
+    this.limits = { ...SYNC_LIMITS }; // what one sync may carry (the session says)
 
     // Who we are and what we may do.
     this.me = null;
     this.canEdit = false;
     this.editors = [];
+    this.editorsUnlisted = 0; // tabs present beyond the list (the server names a bounded few)
     // The server's tag of that list (docs/sync.md, "Presence"): sent with each sync, so that
     // the answer leaves the list out while it is unchanged. Null: ask for the list.
     this.presence = null;
@@ -330,6 +343,7 @@ export class SyncClient {
     this.stack = [];
     this.version = body.version || 0;
     this.me = body.user || null;
+    this.limits = limitsOf(body.limits);
     this.presence = null; // the list we hold names our old session: ask for it again
     this.canEdit = body.can_edit !== false;
     this.needsReconnect = false;
@@ -355,11 +369,27 @@ export class SyncClient {
     this.shadow = text;
   }
 
+  /**
+   * The stack's oldest edits, as many as one sync may carry (the session's limits, and at
+   * least one edit: one larger than the limit alone is the server's to refuse, 413).
+   */
+  outgoing() {
+    const part = [];
+    let size = 0;
+    for (const edit of this.stack) {
+      size += edit.delta.length;
+      const full = part.length >= this.limits.edits || size > this.limits.deltaChars;
+      if (part.length > 0 && full) break;
+      part.push(edit);
+    }
+    return part;
+  }
+
   requestBody() {
     const body = {
       client_id: this.clientId,
       m: this.m,
-      edits: this.stack.slice(),
+      edits: this.outgoing(),
       cursor: this.host.getCursor(),
     };
     if (this.presence !== null) body.presence = this.presence;
@@ -389,6 +419,12 @@ export class SyncClient {
       }
     } catch {
       this.confirmed = this.stack.length === 0 ? this.shadow : this.confirmed;
+    }
+    if (this.stack.length > 0) {
+      // Some of the stack is still to go (see the class comment): the rest goes next.
+      this.takePresence(body);
+      this.setStatus(Status.SYNCING);
+      return this.settings.typingDebounce;
     }
 
     // Its edits, in order: exactly onto the shadow; onto the editor's text, which may have
@@ -427,18 +463,24 @@ export class SyncClient {
       if (text !== shadow) this.dirty = true;
     }
     this.m = body.m;
-    if (this.stack.length === 0) this.confirmed = this.shadow;
+    this.confirmed = this.shadow;
+    this.takePresence(body);
+    this.setStatus(this.settledStatus());
+    // Text typed while the request was out goes soon; otherwise the regular poll.
+    return this.status === Status.SYNCING ? this.settings.typingDebounce : this.pollInterval();
+  }
+
+  /** The live version and the editors list of a successful answer. */
+  takePresence(body) {
     if (typeof body.version === "number") this.version = Math.max(this.version, body.version);
     this.failures = 0;
     // The list comes only when it changed since the tag we sent (or when we sent none, or
     // the server predates tags); otherwise the one we hold is still the list.
     if (Array.isArray(body.editors)) this.editors = body.editors;
+    this.editorsUnlisted = Number.isInteger(body.editors_unlisted) ? body.editors_unlisted : 0;
     this.presence = typeof body.presence === "string" ? body.presence : null;
     this.editorsConfirmed = this.clock.now();
-    this.host.onEditors(this.editors, this.clientId);
-    this.setStatus(this.settledStatus());
-    // Text typed while the request was out goes soon; otherwise the regular poll.
-    return this.status === Status.SYNCING ? this.settings.typingDebounce : this.pollInterval();
+    this.host.onEditors(this.editors, this.clientId, this.editorsUnlisted);
   }
 
   /** The status when nothing is failing: saved, still syncing, or read-only. */
@@ -558,4 +600,13 @@ export class SyncClient {
       if (wakeable) this.longPollWake = done;
     });
   }
+}
+
+/** A session's `limits`, or the defaults where it says nothing usable (an older server). */
+function limitsOf(limits) {
+  const count = (value, fallback) => (Number.isInteger(value) && value > 0 ? value : fallback);
+  return {
+    edits: count(limits && limits.edits, SYNC_LIMITS.edits),
+    deltaChars: count(limits && limits.delta_chars, SYNC_LIMITS.deltaChars),
+  };
 }

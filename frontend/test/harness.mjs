@@ -22,6 +22,12 @@ export class FakeServer {
     // Syncs with edits to refuse, as the real server does when its check finds that a merge
     // would lose text (docs/sync.md): 503 with Retry-After, nothing kept.
     this.refuse = 0;
+    // What one sync may carry (sent with each session, refused past it as the real server
+    // does), and how many new edits one sync merges before it stops for time: the answer
+    // then acknowledges those and sends nothing of the live text (docs/sync.md, "Limits").
+    this.limits = { edits: 100, delta_chars: 3 * 1024 * 1024 };
+    this.mergedPerSync = Infinity;
+    this.largestSync = 0; // the most edits one sync request carried
   }
 
   openSession() {
@@ -44,6 +50,7 @@ export class FakeServer {
         version: this.version,
         can_edit: true,
         user: { id: 1, name: "Test", colour: 0 },
+        limits: { ...this.limits },
       },
     };
   }
@@ -52,6 +59,10 @@ export class FakeServer {
     this.presenceSent.push(body.presence);
     const stored = this.sessions.get(body.client_id);
     if (!stored) return { status: 404, body: { error: { code: "not_found" } } };
+    this.largestSync = Math.max(this.largestSync, body.edits.length);
+    if (body.edits.length > this.limits.edits) return { status: 422, body: {} };
+    const size = body.edits.reduce((sum, edit) => sum + edit.delta.length, 0);
+    if (size > this.limits.delta_chars) return { status: 413, body: {} };
     if (this.refuse > 0 && body.edits.length > 0) {
       this.refuse -= 1;
       return { status: 503, body: { error: { code: "try_again" } }, retryAfter: "1" };
@@ -67,9 +78,16 @@ export class FakeServer {
       s.outgoing = [];
     }
     s.outgoing = s.outgoing.filter((edit) => edit.m >= body.m);
+    let taken = 0;
+    let stopped = false;
     for (const edit of body.edits) {
       if (edit.n < s.shadowN) continue;
       if (edit.n > s.shadowN) return conflict;
+      if (taken >= this.mergedPerSync) {
+        stopped = true;
+        break;
+      }
+      taken += 1;
       let diffs;
       try {
         diffs = diffsFromDelta(s.shadow, edit.delta);
@@ -88,7 +106,7 @@ export class FakeServer {
     }
     s.backup = s.shadow;
     s.backupM = s.shadowM;
-    if (text !== s.shadow) {
+    if (!stopped && text !== s.shadow) {
       s.outgoing.push({ m: s.shadowM, delta: makeDelta(s.shadow, text) });
       s.shadow = text;
       s.shadowM += 1;

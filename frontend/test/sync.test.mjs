@@ -550,3 +550,75 @@ test("joining while others type: the first sync, and typing while it is out, lan
     assert.equal(server.text.split(token).length - 1, 1, token);
   }
 });
+
+/** The person types a line per round while every request is lost: a stack of `count`. */
+async function typeThroughFailures(a, count, drop) {
+  let text = a.editor.text;
+  drop.on = true;
+  for (let i = 0; i < count; i++) {
+    text += `- point ${i}\n`;
+    type(a.client, a.editor, text);
+    await a.client.round();
+  }
+  drop.on = false;
+  a.client.setOnline(true);
+  return text;
+}
+
+test("a long stack typed through failures goes in parts, within the session's limits", async () => {
+  // docs/sync.md, "Limits": one sync carries at most the session's `limits.edits`. Sending
+  // the whole stack was refused (422) again and again; and while part of it is still to go,
+  // an answer's edits are for a text the shadow has moved past, so only its ack is taken.
+  const server = new FakeServer("Points:\n");
+  server.limits = { edits: 3, delta_chars: 3 * 1024 * 1024 };
+  const drop = { on: false };
+  const a = makeClient(network(server, () => ({ dropRequest: drop.on })));
+  const b = makeClient(network(server));
+  await a.client.round();
+  await b.client.round();
+  type(b.client, b.editor, "Our points:\n");
+  await b.client.round(); // so that the answers to A's parts carry a change of the live text
+  const typed = await typeThroughFailures(a, 10, drop);
+  assert.equal(a.client.stack.length, 10);
+  await settle(a, b);
+  assert.equal(server.largestSync, 3);
+  assert.equal(server.text, typed.replace("Points:", "Our points:"));
+  assert.equal(a.editor.text, server.text);
+  assert.equal(b.editor.text, server.text);
+  assert.equal(a.client.status, Status.SAVED);
+  assert.equal(server.next, 2, "nobody reconnected");
+});
+
+test("a part within the delta size limit: one edit per sync when two would pass it", async () => {
+  const server = new FakeServer("Points:\n");
+  server.limits = { edits: 100, delta_chars: 30 }; // each delta below is 20 to 25 characters
+  const drop = { on: false };
+  const a = makeClient(network(server, () => ({ dropRequest: drop.on })));
+  await a.client.round();
+  const typed = await typeThroughFailures(a, 4, drop);
+  for (let i = 0; i < 5; i++) await a.client.round();
+  assert.equal(server.text, typed);
+  assert.equal(server.largestSync, 1);
+  assert.equal(a.client.status, Status.SAVED);
+});
+
+test("a server that stops merging for time acknowledges a part: the rest goes next", async () => {
+  const server = new FakeServer("Points:\n");
+  server.mergedPerSync = 2;
+  const drop = { on: false };
+  const a = makeClient(network(server, () => ({ dropRequest: drop.on })));
+  const b = makeClient(network(server));
+  await a.client.round();
+  await b.client.round();
+  const typed = await typeThroughFailures(a, 5, drop);
+  type(b.client, b.editor, "Our points:\n");
+  await b.client.round();
+  await a.client.round();
+  assert.equal(a.client.stack.length, 3, "two of five acknowledged");
+  assert.equal(a.client.status, Status.SYNCING);
+  await settle(a, b);
+  assert.equal(server.text, typed.replace("Points:", "Our points:"));
+  assert.equal(a.editor.text, server.text);
+  assert.equal(b.editor.text, server.text);
+  assert.equal(server.next, 2, "nobody reconnected");
+});
