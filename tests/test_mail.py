@@ -101,3 +101,34 @@ def test_an_owner_mails_only_so_many_invitations(client, app, factory, inbox, mo
     assert [page.status_code for page in pages] == [302, 302, 200]
     assert 'data-testid="invitation-link"' in pages[2].text
     assert len(inbox) == 2
+
+
+def test_a_failed_confirmation_mail_keeps_the_endorsers_words(client, app, factory, monkeypatch):
+    """The mail server is down: nothing is listed, and the form comes back filled in."""
+    from drafting.documents import service as documents
+    from drafting.publishing import versions
+    from drafting.publishing.models import Endorsement
+    from tests.conftest import fresh
+
+    owner = factory.user()
+    caucus = factory.caucus(owner)
+    with app.app_context():
+        document = documents.create_document(
+            fresh(caucus), fresh(owner), title="Paper", content="Text"
+        )
+        version = versions.create_version(document, fresh(owner), label="Final", final=True)
+        versions.update_sharing(version, public=True, endorsements_open=True)
+        db.session.commit()
+        slug = version.slug
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    response = client.submit(
+        f"/p/{slug}/endorse",
+        {"organization": "Red de Mujeres", "country": "Perú", "email": "red@example.org"},
+    )
+    assert response.status_code == 503
+    assert "could not send the confirmation mail" in response.text
+    assert 'value="Red de Mujeres"' in response.text
+    with app.app_context():
+        assert db.session.query(Endorsement).count() == 0

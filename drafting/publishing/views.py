@@ -356,9 +356,11 @@ def public_endorse(slug: str):
         confirmed=not by_mail,
     )
     if by_mail and not send_confirmation(version, endorsement):
+        # Nothing waits for a link that never left; the form comes back filled in, so the
+        # endorser's words are not lost with the mail.
         db.session.rollback()
         flash(_("We could not send the confirmation mail. Try again later."), "error")
-        return redirect(url_for("publishing.public_page", slug=slug))
+        return render_public(version, form, status=503)
     if by_mail:
         flash(_("Check your mail: click the link we sent to confirm the endorsement."), "info")
     else:
