@@ -96,7 +96,7 @@ def sync(doc_id: int, target, membership):
         cursor=(body.cursor.anchor, body.cursor.head) if body.cursor else None,
         time_budget=current_app.config["SYNC_TIME_BUDGET"],
     )
-    # The one commit in a view (drafting/transactions.py). It ends the document's row lock,
+    # A named commit in a view (drafting/transactions.py). It ends the document's row lock,
     # which lasts until the transaction does, so that the editors list below is read in a
     # short transaction of its own, outside the lock; and others are told of a new version
     # only once it is committed, or a woken reader would find the old text.
