@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from drafting.publishing import print_pool
 from drafting.publishing.print_pool import PrintPool
 from drafting.publishing.print_pool import TooManyPrints
 from drafting.publishing.sandbox import PdfFailed
@@ -32,24 +33,46 @@ class Printer:
 
 
 @pytest.fixture
-def pool(app):
-    """A pool of this app's, with its limits as the tests set them."""
+def kept(monkeypatch) -> list[str]:
+    """The keys whose PDFs the print threads kept (the cache itself is tested elsewhere;
+    here a print thread must not write into a test's rolled-back transaction)."""
+    keys: list[str] = []
+    monkeypatch.setattr(print_pool, "keep", lambda key, pdf: keys.append(key))
+    return keys
+
+
+@pytest.fixture
+def printer():
+    """The test's printer; every print it holds is let go when the test ends."""
+    printer = Printer()
+    yield printer
+    printer.go.set()
+
+
+@pytest.fixture
+def pool(app, kept, printer):
+    """A pool of this app's, with its limits as the tests set them; its prints end with it."""
     pool = PrintPool(app)
     pool.per_person, pool.waiting, pool.failure_seconds = 2, 3, 60.0
     yield pool
-    pool.executor.shutdown(wait=False, cancel_futures=True)
+    printer.go.set()
+    pool.executor.shutdown(wait=True)
 
 
-def test_a_print_that_takes_longer_than_the_wait_is_pending_then_ready(pool):
-    printer = Printer()
+def test_a_print_that_takes_longer_than_the_wait_is_pending_then_ready(pool, printer):
     assert pool.request("k", printer.render(), "user:1", wait=0.05).pdf is None  # pending
     printer.go.set()
     assert pool.request("k", printer.render(), "user:1", wait=5).pdf == b"%PDF-1.7 stand-in"
     assert printer.prints == 1  # the second request waited for the same print
 
 
-def test_one_person_has_at_most_two_prints_in_flight(pool):
-    printer = Printer()
+def test_a_printed_pdf_is_kept(pool, printer, kept):
+    printer.go.set()
+    pool.request("k", printer.render(), "user:1", wait=5)
+    assert kept == ["k"]
+
+
+def test_one_person_has_at_most_two_prints_in_flight(pool, printer):
     for key in ("a", "b"):
         pool.request(key, printer.render(), "user:1", wait=0)
     with pytest.raises(TooManyPrints):
@@ -59,8 +82,7 @@ def test_one_person_has_at_most_two_prints_in_flight(pool):
     printer.go.set()
 
 
-def test_the_process_has_at_most_its_number_of_prints_in_flight(pool):
-    printer = Printer()
+def test_the_process_has_at_most_its_number_of_prints_in_flight(pool, printer):
     for number, key in enumerate("abc"):
         pool.request(key, printer.render(), f"user:{number}", wait=0)
     with pytest.raises(TooManyPrints):
@@ -71,8 +93,7 @@ def test_the_process_has_at_most_its_number_of_prints_in_flight(pool):
     assert not pool.in_flight
 
 
-def test_a_failed_print_is_remembered_and_not_printed_again(pool):
-    printer = Printer()
+def test_a_failed_print_is_remembered_and_not_printed_again(pool, printer):
     printer.go.set()
     first = pool.request("k", printer.render(fail=True), "user:1", wait=5)
     assert first.error == "the printer is out of order"
