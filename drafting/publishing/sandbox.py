@@ -156,8 +156,12 @@ def warm_up() -> None:
     """Start a spare printing process now, so that the next print starts warm."""
     global _spare
     with _spare_lock:
-        if _spare is None or _spare[0] != os.getpid() or _spare[1].poll() is not None:
-            _spare = (os.getpid(), _start_child(spare=True))
+        ours = _spare is not None and _spare[0] == os.getpid()
+        if ours and _spare[1].poll() is None:
+            return  # one is waiting already
+        if ours:
+            _kill(_spare[1])  # it died waiting: reap it and close its pipes
+        _spare = (os.getpid(), _start_child(spare=True))
 
 
 def wait_until_ready(timeout: float) -> bool:
