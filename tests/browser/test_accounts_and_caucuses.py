@@ -59,7 +59,9 @@ def member_row(page: Page, email: str) -> Locator:
 
 
 def assert_fits_width(page: Page) -> None:
-    """Nothing sticks out sideways: a phone never has to scroll horizontally."""
+    """Nothing sticks out sideways: a phone never has to scroll horizontally (measured once
+    the page has loaded: before its stylesheet applies, a hash or a link runs past the edge)."""
+    page.wait_for_load_state("load")
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
