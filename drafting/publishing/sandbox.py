@@ -235,6 +235,11 @@ def _kill(child: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):  # already gone
         os.killpg(child.pid, signal.SIGKILL)
     child.communicate()
+    # communicate() without input leaves stdin open (a spare never given a job, or one whose
+    # job was cut short by the time limit): close every pipe, or it leaks until collected.
+    for pipe in (child.stdin, child.stdout, child.stderr):
+        if pipe is not None and not pipe.closed:
+            pipe.close()
 
 
 def _result(returncode: int, pdf: bytes, errors: bytes) -> bytes:
