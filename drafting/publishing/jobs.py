@@ -46,8 +46,8 @@ from drafting.publishing.pdf import PdfRequest
 from drafting.publishing.pdf import PrintOrder
 from drafting.publishing.pdf import order_key
 from drafting.publishing.pdf import render_order
-from drafting.publishing.print_pool import TooManyPrints
 from drafting.publishing.print_pool import print_pool
+from drafting.publishing.print_pool import refuse_beyond_limits
 from drafting.publishing.sandbox import PdfFailed
 from drafting.transactions import release
 
@@ -168,12 +168,9 @@ def _check_queue_limits(queue: Queue, person: str) -> None:
     waiting = [job for job in Job.fetch_many(ids, connection=queue.connection) if job]
     config = current_app.config
     mine = sum(1 for job in waiting if job.meta.get("person") == person)
-    if mine >= int(config["PDF_PRINTS_PER_PERSON"]):
-        raise TooManyPrints(
-            _("Your other PDFs are still being printed. Try again in a few seconds.")
-        )
-    if len(waiting) >= int(config["PDF_PRINTS_WAITING"]):
-        raise TooManyPrints(_("Many PDFs are being printed. Try again in a few seconds."))
+    refuse_beyond_limits(
+        mine, int(config["PDF_PRINTS_PER_PERSON"]), len(waiting), int(config["PDF_PRINTS_WAITING"])
+    )
 
 
 def _enqueue(queue: Queue, key: str, request: PrintOrder, person: str) -> None:

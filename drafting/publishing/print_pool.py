@@ -106,12 +106,7 @@ class PrintPool:
     def check_limits(self, person: str) -> None:
         """TooManyPrints past the person's or the process's number of prints in flight."""
         mine = sum(1 for job in self.in_flight.values() if job.person == person)
-        if mine >= self.per_person:
-            raise TooManyPrints(
-                _("Your other PDFs are still being printed. Try again in a few seconds.")
-            )
-        if len(self.in_flight) >= self.waiting:
-            raise TooManyPrints(_("Many PDFs are being printed. Try again in a few seconds."))
+        refuse_beyond_limits(mine, self.per_person, len(self.in_flight), self.waiting)
 
     def finished(self, key: str, future: Future) -> None:
         """A print ended: it leaves the prints in flight; a failure is remembered."""
@@ -130,6 +125,17 @@ class PrintPool:
                 return pdf
             finally:
                 db.session.remove()
+
+
+def refuse_beyond_limits(mine: int, per_person: int, in_all: int, waiting: int) -> None:
+    """TooManyPrints when a person has `per_person` prints in flight already, or everyone
+    together `waiting`: the one rule of the print threads and of the queue."""
+    if mine >= per_person:
+        raise TooManyPrints(
+            _("Your other PDFs are still being printed. Try again in a few seconds.")
+        )
+    if in_all >= waiting:
+        raise TooManyPrints(_("Many PDFs are being printed. Try again in a few seconds."))
 
 
 def keep(key: str, pdf: bytes) -> None:
