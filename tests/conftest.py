@@ -282,6 +282,23 @@ def make_client(app: Flask):
     return app.test_client
 
 
+def open_for_endorsements(app: Flask, factory: Factory) -> str:
+    """A final version of a new paper, public and open to endorsements: its slug."""
+    from drafting.documents import service as documents
+    from drafting.publishing import versions
+
+    owner = factory.user()
+    caucus = factory.caucus(owner)
+    with app.app_context():
+        document = documents.create_document(
+            fresh(caucus), fresh(owner), title="Paper", content="Text"
+        )
+        version = versions.create_version(document, fresh(owner), label="Final", final=True)
+        versions.update_sharing(version, public=True, endorsements_open=True)
+        db.session.commit()
+        return version.slug
+
+
 def bearer(secret: str) -> dict[str, str]:
     """The Authorization header for a token."""
     return {"Authorization": f"Bearer {secret}"}

@@ -105,21 +105,10 @@ def test_an_owner_mails_only_so_many_invitations(client, app, factory, inbox, mo
 
 def test_a_failed_confirmation_mail_keeps_the_endorsers_words(client, app, factory, monkeypatch):
     """The mail server is down: nothing is listed, and the form comes back filled in."""
-    from drafting.documents import service as documents
-    from drafting.publishing import versions
     from drafting.publishing.models import Endorsement
-    from tests.conftest import fresh
+    from tests.conftest import open_for_endorsements
 
-    owner = factory.user()
-    caucus = factory.caucus(owner)
-    with app.app_context():
-        document = documents.create_document(
-            fresh(caucus), fresh(owner), title="Paper", content="Text"
-        )
-        version = versions.create_version(document, fresh(owner), label="Final", final=True)
-        versions.update_sharing(version, public=True, endorsements_open=True)
-        db.session.commit()
-        slug = version.slug
+    slug = open_for_endorsements(app, factory)
     monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
     monkeypatch.setitem(app.config, "MAIL_PORT", free_port())
     monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)

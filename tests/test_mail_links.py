@@ -85,21 +85,9 @@ def test_an_invitation_links_to_the_site(client, factory, inbox):
 
 def test_an_endorsement_confirmation_links_to_the_site(client, app, factory, inbox):
     """An anonymous visitor cannot make the server mail a link to their own host."""
-    from drafting.documents import service as documents
-    from drafting.extensions import db
-    from drafting.publishing import versions
-    from tests.conftest import fresh
+    from tests.conftest import open_for_endorsements
 
-    owner = factory.user()
-    caucus = factory.caucus(owner)
-    with app.app_context():
-        document = documents.create_document(
-            fresh(caucus), fresh(owner), title="Paper", content="Text"
-        )
-        version = versions.create_version(document, fresh(owner), label="Final", final=True)
-        versions.update_sharing(version, public=True, endorsements_open=True)
-        db.session.commit()
-        slug = version.slug
+    slug = open_for_endorsements(app, factory)
     csrf = client.csrf()
     response = client.post(
         f"/p/{slug}/endorse",
